@@ -1,0 +1,351 @@
+"""Reads of the directory. The directory is public; each page costs a constant number of queries."""
+
+from __future__ import annotations
+
+import math
+import uuid
+from dataclasses import dataclass, field
+
+from django.db.models import Prefetch, Q, QuerySet
+from django.utils import timezone
+
+from kooperacja.directory.models import (
+    CapacityStatus,
+    CooperationAgreement,
+    Institution,
+    Location,
+    Partnership,
+    PartnershipMember,
+    Representative,
+    Sector,
+    Service,
+    TaxonomyTerm,
+)
+from kooperacja.directory.text import normalise
+from kooperacja.territory.models import County, Gmina
+
+DOMAINS_TAXONOMY = "cus-domains"
+SECTORS_TAXONOMY = "sectors"
+PAGE_SIZE = 25
+# Counting every match of a broad query over a national directory costs a full scan; past this many matches the
+# page says "more than …" and the user narrows the search. Keeps each search within its latency budget.
+COUNT_CAP = 1000
+
+
+def domain_terms() -> QuerySet[TaxonomyTerm]:
+    """The 14 social-service domains (art. 2 of the CUS act), in their order."""
+    return TaxonomyTerm.objects.filter(taxonomy__code=DOMAINS_TAXONOMY).order_by("sort_order", "name")
+
+
+def sector_terms() -> QuerySet[TaxonomyTerm]:
+    return TaxonomyTerm.objects.filter(taxonomy__code=SECTORS_TAXONOMY).order_by("sort_order", "name")
+
+
+def _terms_prefetch() -> Prefetch:
+    return Prefetch("terms", queryset=TaxonomyTerm.objects.select_related("taxonomy").order_by("sort_order", "name"))
+
+
+def resolve_gminy(value: str | int | None) -> list[Gmina]:
+    """Gminy named by a TERYT code (7 digits), a database id, or a name (all gminy of that name)."""
+    if value is None or str(value).strip() == "":
+        return []
+    text = str(value).strip()
+    queryset = Gmina.objects.select_related("county", "voivodeship")
+    if text.isdigit():
+        if len(text) == 7:
+            return list(queryset.filter(code=text))
+        return list(queryset.filter(pk=int(text)))
+    return list(queryset.filter(name__iexact=text).order_by("code")[:20])
+
+
+def _serving_gminy_q(gminy: list[Gmina], prefix: str = "") -> Q:
+    """Institutions of these gminy, plus county-level and voivodeship-level institutions serving them."""
+    gmina_ids = [g.pk for g in gminy]
+    county_ids = {g.county_id for g in gminy}
+    voivodeship_ids = {g.voivodeship_id for g in gminy}
+    return (
+        Q(**{f"{prefix}gmina_id__in": gmina_ids})
+        | Q(**{f"{prefix}gmina__isnull": True, f"{prefix}county_id__in": county_ids})
+        | Q(
+            **{
+                f"{prefix}gmina__isnull": True,
+                f"{prefix}county__isnull": True,
+                f"{prefix}voivodeship_id__in": voivodeship_ids,
+            }
+        )
+    )
+
+
+def _text_q(q: str) -> Q | None:
+    words = normalise(q).split()
+    if not words:
+        return None
+    condition = Q()
+    for word in words[:8]:
+        condition &= Q(search_text__contains=word)
+    return condition
+
+
+@dataclass
+class SearchPage:
+    """One page of search results: institutions and services share the page number."""
+
+    institutions: list[Institution]
+    services: list[Service]
+    institution_count: int
+    service_count: int
+    page: int
+    num_pages: int
+    gminy: list[Gmina] = field(default_factory=list)
+    unknown_gmina: bool = False
+    services_only: bool = False
+    institution_count_capped: bool = False
+    service_count_capped: bool = False
+
+    @property
+    def has_previous(self) -> bool:
+        return self.page > 1
+
+    @property
+    def has_next(self) -> bool:
+        return self.page < self.num_pages
+
+    @property
+    def page_range(self) -> list[int]:
+        start = max(1, self.page - 3)
+        end = min(self.num_pages, self.page + 3)
+        return list(range(start, end + 1))
+
+
+def directory_search(
+    *,
+    q: str = "",
+    sector: str = "",
+    domain: str = "",
+    gmina: str | int | None = None,
+    capacity: str = "",
+    page: int = 1,
+    per_page: int = PAGE_SIZE,
+) -> SearchPage:
+    """Institutions and services matching text (no case, no diacritics) and the filters, one page of each.
+
+    Queries: the gmina lookup (if given), two counts (capped at COUNT_CAP), two page reads and one prefetch of terms —
+    whatever the data size.
+    A domain or capacity filter concerns services: with one of them, no institutions are listed.
+    """
+    institutions = Institution.objects.filter(is_active=True)
+    services = Service.objects.filter(institution__is_active=True)
+
+    text = _text_q(q)
+    if text is not None:
+        institutions = institutions.filter(text)
+        services = services.filter(text)
+    if sector in Sector.values:
+        institutions = institutions.filter(sector=sector)
+        services = services.filter(institution__sector=sector)
+    gminy: list[Gmina] = []
+    unknown_gmina = False
+    if gmina not in (None, ""):
+        gminy = resolve_gminy(gmina)
+        if gminy:
+            institutions = institutions.filter(_serving_gminy_q(gminy))
+            services = services.filter(_serving_gminy_q(gminy, prefix="institution__"))
+        else:
+            unknown_gmina = True
+            institutions = institutions.none()
+            services = services.none()
+    service_only = False
+    if domain:
+        try:
+            services = services.filter(terms__id=str(_as_uuid(domain)), terms__taxonomy__code=DOMAINS_TAXONOMY)
+            service_only = True
+        except ValueError:
+            services = services.none()
+            service_only = True
+    if capacity in CapacityStatus.values:
+        services = services.filter(capacity_status=capacity)
+        service_only = True
+    if service_only:
+        # Domain and capacity describe services: only services are listed then. (Finding "institutions with such a
+        # service" would join every service of the country for one page; the institution page lists its services.)
+        institutions = institutions.none()
+
+    institution_matches = institutions.order_by()[: COUNT_CAP + 1].count()
+    service_matches = services.order_by()[: COUNT_CAP + 1].count()
+    institution_count = min(institution_matches, COUNT_CAP)
+    service_count = min(service_matches, COUNT_CAP)
+    num_pages = max(1, math.ceil(max(institution_count, service_count) / per_page))
+    page = min(max(1, page), num_pages)
+    offset = (page - 1) * per_page
+    institution_rows = list(
+        institutions.select_related("gmina", "county", "voivodeship").order_by("name", "id")[offset : offset + per_page]
+    )
+    service_rows = list(
+        services.select_related("institution", "institution__gmina")
+        .prefetch_related(_terms_prefetch())
+        .order_by("name", "id")[offset : offset + per_page]
+    )
+    return SearchPage(
+        institutions=institution_rows,
+        services=service_rows,
+        institution_count=institution_count,
+        service_count=service_count,
+        page=page,
+        num_pages=num_pages,
+        gminy=gminy,
+        unknown_gmina=unknown_gmina,
+        services_only=service_only,
+        institution_count_capped=institution_matches > COUNT_CAP,
+        service_count_capped=service_matches > COUNT_CAP,
+    )
+
+
+def _as_uuid(value: str) -> str:
+    return str(uuid.UUID(str(value)))
+
+
+# --- lists for the JSON API -----------------------------------------------------------------------------------------
+
+
+def institution_list(
+    *, q: str = "", sector: str = "", gmina: str | int | None = None, kind: str = ""
+) -> QuerySet[Institution]:
+    """Institutions matching the filters, ordered by name, with their territory loaded."""
+    queryset = Institution.objects.filter(is_active=True).select_related("gmina", "county", "voivodeship")
+    text = _text_q(q)
+    if text is not None:
+        queryset = queryset.filter(text)
+    if sector:
+        queryset = queryset.filter(sector=sector)
+    if kind:
+        queryset = queryset.filter(kind=kind)
+    if gmina not in (None, ""):
+        gminy = resolve_gminy(gmina)
+        queryset = queryset.filter(_serving_gminy_q(gminy)) if gminy else queryset.none()
+    return queryset.order_by("name", "id")
+
+
+def service_list(*, q: str = "", domain: str = "", capacity: str = "", institution: str = "") -> QuerySet[Service]:
+    """Services matching the filters, ordered by name, with their institution and terms loaded."""
+    queryset = (
+        Service.objects.filter(institution__is_active=True)
+        .select_related("institution")
+        .prefetch_related(_terms_prefetch(), "eligible_gminy")
+    )
+    text = _text_q(q)
+    if text is not None:
+        queryset = queryset.filter(text)
+    if domain:
+        try:
+            queryset = queryset.filter(terms__id=_as_uuid(domain))
+        except ValueError:
+            return queryset.none()
+    if capacity:
+        queryset = queryset.filter(capacity_status=capacity)
+    if institution:
+        try:
+            queryset = queryset.filter(institution_id=_as_uuid(institution))
+        except ValueError:
+            return queryset.none()
+    return queryset.order_by("name", "id")
+
+
+# --- detail pages ---------------------------------------------------------------------------------------------------
+
+
+@dataclass
+class InstitutionPage:
+    institution: Institution
+    services: list[Service]
+    locations: list[Location]
+    memberships: list[PartnershipMember]
+
+
+def institution_page(*, institution: Institution) -> InstitutionPage:
+    """What the institution page shows: four queries whatever the number of services or locations."""
+    services = list(
+        institution.services.all()  # type: ignore[attr-defined]
+        .prefetch_related(_terms_prefetch())
+        .order_by("name", "id")
+    )
+    locations = list(institution.locations.select_related("gmina").order_by("name", "id"))  # type: ignore[attr-defined]
+    today = timezone.localdate()
+    memberships = list(
+        PartnershipMember.objects.filter(institution=institution)
+        .filter(Q(left_on__isnull=True) | Q(left_on__gte=today))
+        .select_related("partnership", "partnership__gmina")
+        .order_by("partnership__name")
+    )
+    return InstitutionPage(institution=institution, services=services, locations=locations, memberships=memberships)
+
+
+def service_detail(*, service: Service) -> Service:
+    """The service with its terms, gminy served and locations loaded (the accessor loaded its institution)."""
+    return (
+        Service.objects.select_related(
+            "institution", "institution__gmina", "institution__county", "institution__voivodeship"
+        )
+        .prefetch_related(_terms_prefetch(), "eligible_gminy", "locations")
+        .get(pk=service.pk)
+    )
+
+
+def partnership_list(*, gmina: str | int | None = None) -> QuerySet[Partnership]:
+    queryset = Partnership.objects.select_related("gmina", "county", "lead_institution")
+    if gmina not in (None, ""):
+        gminy = resolve_gminy(gmina)
+        queryset = queryset.filter(gmina__in=gminy)
+    return queryset.order_by("name", "id")
+
+
+@dataclass
+class PartnershipPage:
+    partnership: Partnership
+    members: list[PartnershipMember]
+    agreements: list[CooperationAgreement]
+    show_internals: bool
+
+
+def partnership_page(*, partnership: Partnership, show_internals: bool) -> PartnershipPage:
+    """Members (with representatives only when `show_internals`) and agreements with their parties."""
+    members = PartnershipMember.objects.filter(partnership=partnership).select_related("institution")
+    if show_internals:
+        members = members.prefetch_related(
+            Prefetch("representatives", queryset=Representative.objects.order_by("full_name"))
+        )
+    agreements = CooperationAgreement.objects.filter(partnership=partnership).prefetch_related(
+        Prefetch("parties", queryset=Institution.objects.order_by("name"))
+    )
+    return PartnershipPage(
+        partnership=partnership,
+        members=list(members.order_by("left_on", "institution__name")),
+        agreements=list(agreements.order_by("-signed_on", "title")),
+        show_internals=show_internals,
+    )
+
+
+def institutions_near(*, partnership: Partnership) -> QuerySet[Institution]:
+    """Institutions that may join a partnership: those of its gmina's county, and voivodeship-level ones."""
+    gmina = partnership.gmina
+    county_id = partnership.county_id or gmina.county_id
+    return (
+        Institution.objects.filter(is_active=True)
+        .filter(
+            Q(gmina__county_id=county_id)
+            | Q(gmina__isnull=True, county_id=county_id)
+            | Q(gmina__isnull=True, county__isnull=True, voivodeship_id=gmina.voivodeship_id)
+        )
+        .order_by("name")
+    )
+
+
+def gminy_for_service_form(*, institution: Institution) -> QuerySet[Gmina]:
+    """Gminy a service of this institution may serve: those of its county, else of its voivodeship."""
+    county_id = institution.county_id or (institution.gmina.county_id if institution.gmina is not None else None)
+    if county_id:
+        return Gmina.objects.filter(county_id=county_id).order_by("name")
+    return Gmina.objects.filter(voivodeship_id=institution.voivodeship_id).order_by("name")
+
+
+def counties() -> QuerySet[County]:
+    return County.objects.order_by("name")

@@ -1,0 +1,158 @@
+"""Searching the directory: text without diacritics, each filter, pagination, and a constant number of queries."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from kooperacja.core.testing import factories as f
+from kooperacja.core.testing.cast import Cast
+from kooperacja.directory.models import CapacityStatus, Sector, TaxonomyTerm
+from kooperacja.directory.selectors import directory_search
+from kooperacja.directory.text import normalise
+
+SEARCH = reverse("directory:search")
+
+
+def test_normalise_strips_polish_diacritics() -> None:
+    assert normalise("Ośrodek  ŁÓDŹ Żółć ęą") == "osrodek lodz zolc ea"
+    assert normalise(None) == ""
+
+
+def _titles(response: Any) -> str:
+    return response.content.decode()
+
+
+def test_text_search_ignores_case_and_diacritics(cast: Cast, client: Any, service_a: Any) -> None:
+    page = _titles(client.get(SEARCH, {"q": "osrodek pomocy"}))
+    assert "Miejski Ośrodek Pomocy Społecznej w Miastku A" in page
+    assert "Gminny Ośrodek Pomocy Społecznej we Wsi B" in page
+    assert "Szkoła Podstawowa nr 1" not in page
+    page = _titles(client.get(SEARCH, {"q": "SZKOLA"}))
+    assert "Szkoła Podstawowa nr 1 w Miastku A" in page
+    page = _titles(client.get(SEARCH, {"q": "wychowaniu"}))  # a word of the service's description
+    assert "Asystent rodziny" in page
+
+
+def test_search_text_follows_edits(cast: Cast, client_for: Any) -> None:
+    client = client_for(cast.alice)
+    client.post(reverse("directory:institution_edit", args=[cast.ops_a.pk]), {"name": "Centrum Usług Społecznych"})
+    assert "Centrum Usług Społecznych" in _titles(client.get(SEARCH, {"q": "uslug spoleczn"}))
+
+
+def test_filter_by_sector(cast: Cast) -> None:
+    result = directory_search(sector=Sector.EDUCATION)
+    assert [i.name for i in result.institutions] == [cast.school_a.name]
+
+
+def test_filter_by_domain(cast: Cast, service_a: Any, service_b: Any, domain: TaxonomyTerm, client: Any) -> None:
+    result = directory_search(domain=str(domain.pk))
+    assert [s.name for s in result.services] == ["Asystent rodziny"]
+    assert result.institutions == [] and result.services_only
+    page = _titles(client.get(SEARCH, {"domain": str(domain.pk)}))
+    assert "Asystent rodziny" in page and "Klub seniora" not in page
+    assert "tylko usługi" in page
+
+
+def test_filter_by_capacity(cast: Cast, service_a: Any, service_b: Any) -> None:
+    assert [s.name for s in directory_search(capacity=CapacityStatus.WAITLIST).services] == ["Klub seniora"]
+    assert [s.name for s in directory_search(capacity=CapacityStatus.ACCEPTING).services] == ["Asystent rodziny"]
+
+
+@pytest.mark.parametrize("how", ["code", "id", "name"])
+def test_filter_by_gmina_includes_county_and_voivodeship_institutions(cast: Cast, how: str) -> None:
+    value = {"code": cast.gmina_a.code, "id": cast.gmina_a.pk, "name": "miastko a"}[how]
+    names = {i.name for i in directory_search(gmina=value).institutions}
+    assert cast.ops_a.name in names and cast.school_a.name in names
+    assert cast.court.name in names  # county level, gmina NULL
+    assert cast.rops_a.name in names  # voivodeship level
+    assert cast.ops_b.name not in names  # another gmina of the same county
+    assert cast.ngo_z.name not in names
+
+
+def test_unknown_gmina_finds_nothing_and_says_so(cast: Cast, client: Any) -> None:
+    response = client.get(SEARCH, {"gmina": "Atlantyda"})
+    assert directory_search(gmina="Atlantyda").institution_count == 0
+    assert "TERYT" in _titles(response)
+
+
+def test_results_page_layout(cast: Cast, client: Any, service_a: Any) -> None:
+    html = _titles(client.get(SEARCH, {"q": "asystent"}))
+    assert 'role="search"' in html and 'method="get"' in html and 'name="q"' in html
+    assert 'role="status"' in html
+    assert 'class="filters"' in html
+    assert reverse("directory:service_detail", args=[service_a.pk]) in html
+    assert 'class="badge accepting"' in html
+    assert "Szukaj" in html  # Polish by default
+
+
+def test_pagination_marks_the_current_page(cast: Cast, client: Any) -> None:
+    institution = f.InstitutionFactory(gmina=cast.gmina_a)
+    for number in range(30):
+        f.ServiceFactory(institution=institution, name=f"Usługa testowa {number:02d}")
+    first = _titles(client.get(SEARCH, {"q": "testowa"}))
+    assert "Usługa testowa 24" in first and "Usługa testowa 25" not in first
+    second = _titles(client.get(SEARCH, {"q": "testowa", "page": 2}))
+    assert "Usługa testowa 25" in second
+    assert 'aria-current="page"' in second and "q=testowa&amp;page=1" in second
+
+
+def _make_services(cast: Cast, n: int, domain: TaxonomyTerm) -> None:
+    for number in range(n):
+        institution = f.InstitutionFactory(gmina=cast.gmina_a, name=f"Fundacja wyszukiwana {number}")
+        service = f.ServiceFactory(institution=institution, name=f"Wsparcie wyszukiwane {number}")
+        service.terms.add(domain)
+
+
+def _count_queries(client: Any, url: str, params: dict[str, Any]) -> int:
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(url, params).status_code == 200
+    return len(queries)
+
+
+@pytest.mark.parametrize("signed_in", [False, True])
+def test_search_page_costs_the_same_queries_for_3_or_30_results(
+    cast: Cast, client: Any, client_for: Any, domain: TaxonomyTerm, signed_in: bool
+) -> None:
+    if signed_in:
+        client = client_for(cast.alice)
+    params = {"q": "wyszukiwane", "domain": str(domain.pk), "gmina": cast.gmina_a.code}
+    _make_services(cast, 3, domain)
+    few = _count_queries(client, SEARCH, params)
+    _make_services(cast, 27, domain)
+    many = _count_queries(client, SEARCH, params)
+    assert few == many
+    assert many <= (16 if signed_in else 8)
+
+
+def test_institution_page_costs_the_same_queries_for_3_or_30_services(
+    cast: Cast, client: Any, domain: TaxonomyTerm
+) -> None:
+    url = reverse("directory:institution_detail", args=[cast.ops_a.pk])
+
+    def add(n: int) -> None:
+        for _ in range(n):
+            service = f.ServiceFactory(institution=cast.ops_a)
+            service.terms.add(domain)
+            f.LocationFactory(institution=cast.ops_a)
+
+    add(3)
+    few = _count_queries(client, url, {})
+    add(27)
+    many = _count_queries(client, url, {})
+    assert few == many <= 8
+
+
+def test_counts_are_capped_for_broad_searches(cast: Cast, client: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    from kooperacja.directory import selectors
+
+    monkeypatch.setattr(selectors, "COUNT_CAP", 4)
+    for number in range(6):
+        f.ServiceFactory(institution=cast.ops_a, name=f"Usługa szeroka {number}")
+    result = directory_search(q="szeroka", per_page=2)
+    assert (result.service_count, result.service_count_capped, result.num_pages) == (4, True, 2)
+    assert "Znaleziono ponad 4 usługi" in _titles(client.get(SEARCH, {"q": "szeroka"}))
