@@ -39,6 +39,8 @@ class Macroregion(models.Model):
 
 
 class Voivodeship(models.Model):
+    """A voivodeship; `name` is stored as GUS gives it (upper case in TERC), shown in lower case."""
+
     code = models.CharField(_("TERYT code"), max_length=2, unique=True)
     name = models.CharField(_("name"), max_length=100)
     macroregion = models.ForeignKey(
@@ -57,7 +59,12 @@ class Voivodeship(models.Model):
         ordering = ["code"]
 
     def __str__(self) -> str:
-        return self.name
+        return self.display_name
+
+    @property
+    def display_name(self) -> str:
+        """The name as Polish writes it in running text: "DOLNOŚLĄSKIE" → "dolnośląskie"."""
+        return self.name.lower()
 
 
 class County(models.Model):
