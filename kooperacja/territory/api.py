@@ -1,7 +1,5 @@
 """The territory in the JSON API (/api/v1/territory/): TERYT units, read-only, through the same selectors as the pages."""
 
-from __future__ import annotations
-
 import datetime
 from typing import Any
 
