@@ -109,6 +109,8 @@ class TaxonomyTerm(models.Model):
     language = models.CharField(_("language"), max_length=12, blank=True)
     term_uri = models.URLField(_("term URI"), blank=True)
     sort_order = models.PositiveSmallIntegerField(_("order"), default=0)
+    # Normalised code, names and description, kept up to date by save(); for the HSDS `search` filter.
+    search_text = models.TextField(_("search text"), blank=True, default="", editable=False)
     modified_at = models.DateTimeField(_("modified at"), auto_now=True)
 
     class Meta:
@@ -123,6 +125,13 @@ class TaxonomyTerm(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def save(self, *args: object, **kwargs: object) -> None:
+        self.search_text = search_text_of(self.code, self.name, self.name_en, self.description)
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None:
+            kwargs["update_fields"] = {*update_fields, "search_text"}  # type: ignore[misc]
+        super().save(*args, **kwargs)  # type: ignore[arg-type]
 
 
 class Institution(models.Model):
@@ -169,7 +178,8 @@ class Institution(models.Model):
             models.Index(fields=["gmina", "sector"]),
             models.Index(fields=["county", "sector"]),
             models.Index(fields=["voivodeship", "kind"]),
-            models.Index(fields=["name"]),
+            # Lists are ordered by (name, id): the HSDS API and the search pages read pages in this index order.
+            models.Index(fields=["name", "id"], name="directory_institution_name_id"),
             models.Index(fields=["sector", "name"]),
         ]
 
@@ -272,7 +282,7 @@ class Service(models.Model):
         indexes = [
             models.Index(fields=["institution", "name"]),
             models.Index(fields=["capacity_status"]),
-            models.Index(fields=["name"]),
+            models.Index(fields=["name", "id"], name="directory_service_name_id"),
             models.Index(fields=["capacity_status", "name"]),
         ]
         constraints = [
