@@ -10,6 +10,7 @@ from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class Role(models.TextChoices):
@@ -111,6 +112,13 @@ def new_token_secret() -> str:
     return TOKEN_PREFIX + secrets.token_urlsafe(32)
 
 
+class ApiTokenState(models.TextChoices):
+    # With a context: "active" alone is already translated by django.contrib.auth.
+    ACTIVE = "active", pgettext_lazy("API token state", "active")
+    EXPIRED = "expired", pgettext_lazy("API token state", "expired")
+    REVOKED = "revoked", pgettext_lazy("API token state", "revoked")
+
+
 class ApiToken(models.Model):
     """A personal API token. Only its hash is stored; the secret is shown once, on creation."""
 
@@ -135,3 +143,14 @@ class ApiToken(models.Model):
     def is_active(self) -> bool:
         now = timezone.now()
         return self.revoked_at is None and (self.expires_at is None or self.expires_at > now)
+
+    @property
+    def state(self) -> ApiTokenState:
+        if self.revoked_at is not None:
+            return ApiTokenState.REVOKED
+        if self.expires_at is not None and self.expires_at <= timezone.now():
+            return ApiTokenState.EXPIRED
+        return ApiTokenState.ACTIVE
+
+    def get_state_display(self) -> str:
+        return str(self.state.label)
