@@ -9,6 +9,7 @@ from django.db import models
 from django.utils.translation import get_language, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
+from kooperacja.core.forms import AccessibleFormMixin
 from kooperacja.directory import selectors
 from kooperacja.directory.models import (
     CapacityStatus,
@@ -23,30 +24,6 @@ from kooperacja.directory.models import (
 )
 from kooperacja.directory.uploads import max_upload_bytes, validate_signed_file
 from kooperacja.territory.models import Gmina
-
-
-class AccessibleFormMixin:
-    """Links help texts and errors to their fields (aria-describedby) and marks invalid fields (aria-invalid)."""
-
-    def _describe(self) -> None:
-        for name, bound in self.fields.items():  # type: ignore[attr-defined]
-            ids = []
-            field_id = self[name].auto_id  # type: ignore[index]
-            if bound.help_text:
-                ids.append(f"{field_id}_help")
-            if name in (getattr(self, "_errors", None) or {}):
-                ids.append(f"{field_id}_error")
-                bound.widget.attrs["aria-invalid"] = "true"
-            if ids and not isinstance(bound.widget, forms.CheckboxSelectMultiple):
-                bound.widget.attrs["aria-describedby"] = " ".join(ids)
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)  # type: ignore[call-arg]
-        self._describe()
-
-    def full_clean(self) -> None:
-        super().full_clean()  # type: ignore[misc]
-        self._describe()
 
 
 def _formfield(db_field: models.Field, **kwargs: Any) -> forms.Field | None:
