@@ -212,8 +212,6 @@ def terc_parse(text: str) -> TercList:
                 "expected": len(TERC_HEADER),
                 "found": len(fields),
             }
-            if number == parsed.last_line and len(fields) < len(TERC_HEADER):
-                problem += " " + _("The file seems to be cut off.")
             errors.add(number, problem)
             continue
         row = _check_row(number, fields, errors)
@@ -235,6 +233,10 @@ def terc_parse(text: str) -> TercList:
             parsed.gminy[row.code] = row
         else:
             parsed.parts[row.code] = row
+    if errors.items and errors.items[-1][0] == parsed.last_line and not text.endswith("\n"):
+        # A damaged last line without a line break after it: most likely an interrupted download or copy.
+        last_number, last_problem = errors.items[-1]
+        errors.items[-1] = (last_number, last_problem + " " + _("The file seems to be cut off."))
     errors.raise_if_any()
     _check_structure(parsed, errors)
     errors.raise_if_any()

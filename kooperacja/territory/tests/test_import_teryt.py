@@ -223,7 +223,11 @@ DAMAGED: dict[str, tuple[list[str], int, str]] = {
     "town part without its gmina": _damaged(
         _without(MINI_ROWS, "02;01;04;3"), "02;01;04;4", "urban-rural gmina 0201043"
     ),
-    "cut mid-row": _damaged([*MINI_ROWS[:-1], "10;61;02;8;Łódź-Ba"], "10;61;02;8", "cut off"),
+    # cut: the file ends in the middle of its last row, with no line break after it
+    "cut mid-row": _damaged([*MINI_ROWS[:-1], "10;61;02;8;Łódź-Ba"], "10;61;02;8", "expected 7 columns"),
+    "cut in the date": _damaged(
+        [*MINI_ROWS[:-1], "10;61;02;8;Łódź-Bałuty;dzielnica;20"], "10;61;02;8", "The file seems to be cut off."
+    ),
     "cut after a county": _damaged(
         [*MINI_ROWS[:-3], "10;61;;;Łódź;miasto na prawach powiatu;2020-01-01"], "10;61;;;", "has no gminy"
     ),
@@ -255,9 +259,13 @@ def test_a_damaged_file_changes_nothing(
     rows = [row.replace(";DOLNOŚLĄSKIE;", ";DOLNOŚLĄSKIE ZMIENIONE;") for row in rows]
 
     with translation.override("en"), pytest.raises(CommandError) as error:
-        call_command("import_teryt", str(write_terc(rows)), stdout=io.StringIO())
+        call_command(
+            "import_teryt", str(write_terc(rows, final_newline=not case.startswith("cut"))), stdout=io.StringIO()
+        )
 
     message = str(error.value)
+    if case in ("cut mid-row", "cut in the date"):
+        assert "The file seems to be cut off." in message
     assert f"line {line}: " in message
     assert words in message
     assert "nothing was changed" in message
@@ -391,7 +399,8 @@ def test_damaged_slices_of_the_official_file_change_nothing(
     before = db_state()
 
     with translation.override("en"), pytest.raises(CommandError) as error:
-        call_command("import_teryt", str(write_terc(raw="\r\n".join(damaged) + "\r\n")), stdout=io.StringIO())
+        ending = "" if case == "cut mid-row" else "\r\n"
+        call_command("import_teryt", str(write_terc(raw="\r\n".join(damaged) + ending)), stdout=io.StringIO())
 
     assert f"line {line}: " in str(error.value) and words in str(error.value)
     assert db_state() == before
