@@ -2,8 +2,8 @@ from django.conf import settings
 from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
 from django.urls import include, path
-from django.views.i18n import set_language
 
+from kooperacja.accounts import views as account_views
 from kooperacja.api import api
 from kooperacja.core import views as core_views
 
@@ -12,7 +12,7 @@ admin.site.site_title = "Kooperacja"
 
 urlpatterns = [
     path("healthz", core_views.healthz, name="healthz"),
-    path("i18n/setlang/", set_language, name="set_language"),
+    path("i18n/setlang/", account_views.set_language, name="set_language"),
     path("api/v1/", api.urls),
     path("api/hsds/", include("kooperacja.directory.hsds_urls")),
     path("admin/", admin.site.urls),

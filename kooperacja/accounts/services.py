@@ -73,3 +73,16 @@ def api_token_revoke(*, actor: Any, token: ApiToken) -> ApiToken:
             )
     token.revoked_at = locked.revoked_at
     return token
+
+
+def user_set_preferred_language(*, actor: Any, language: str) -> None:
+    """Remember the signed-in user's interface language (one of settings.LANGUAGES)."""
+    if language not in dict(settings.LANGUAGES):
+        raise ValidationError({"language": _("Choose one of the available languages.")})
+    if actor.preferred_language == language:
+        return
+    with transaction.atomic():
+        before = actor.preferred_language
+        actor.preferred_language = language
+        actor.save(update_fields=["preferred_language"])
+        audit_record(actor=actor, action="user.preferred_language", target=actor, data={"from": before, "to": language})
