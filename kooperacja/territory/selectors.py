@@ -2,22 +2,21 @@
 
 from __future__ import annotations
 
-import unicodedata
 from dataclasses import dataclass, field
 
 from django.db.models import Count, F, IntegerField, OuterRef, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce, Lower, Replace
 from django.http import Http404
 
+from kooperacja.core.text import normalise
 from kooperacja.territory.models import County, Gmina, GminaKind, Macroregion, Voivodeship
 
 # Polish letters with diacritics and their base letters. The database folds names with exactly this table (SQLite's
-# lower() knows only ASCII, so upper-case letters are mapped too); `fold` does the same to the query text.
+# lower() knows only ASCII, so upper-case letters are mapped too); `normalise` does the same to the query text.
 _POLISH_FOLD = {
     "ą": "a", "ć": "c", "ę": "e", "ł": "l", "ń": "n", "ó": "o", "ś": "s", "ź": "z", "ż": "z",
     "Ą": "a", "Ć": "c", "Ę": "e", "Ł": "l", "Ń": "n", "Ó": "o", "Ś": "s", "Ź": "z", "Ż": "z",
 }  # fmt: skip
-_FOLD_TABLE = str.maketrans(_POLISH_FOLD)
 
 KIND_COUNT_FIELDS = {
     GminaKind.URBAN: "urban_count",
@@ -26,17 +25,8 @@ KIND_COUNT_FIELDS = {
 }
 
 
-def fold(text: str | None) -> str:
-    """Lower case without diacritics, single spaces: what a name search compares ("Łódź" → "lodz")."""
-    if not text:
-        return ""
-    decomposed = unicodedata.normalize("NFKD", text.translate(_FOLD_TABLE))
-    stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
-    return " ".join(stripped.lower().split())
-
-
 def folded_name() -> Lower:
-    """A database expression: the unit's name folded like `fold` (for the Polish letters names use)."""
+    """A database expression: the unit's name folded like `normalise` (for the Polish letters names use)."""
     expression: F | Replace = F("name")
     for letter, base in _POLISH_FOLD.items():
         expression = Replace(expression, Value(letter), Value(base))
@@ -181,7 +171,7 @@ def gmina_list(
         gminy = gminy.filter(county__code=county)
     if kind:
         gminy = gminy.filter(kind=kind)
-    text = fold(q)
+    text = normalise(q)
     if text:
         gminy = gminy.annotate(folded_name=folded_name()).filter(folded_name__contains=text)
     return gminy
