@@ -77,6 +77,7 @@ def configure_environment() -> str:
 def ensure_postgres_database(url: str) -> None:
     import psycopg
     from psycopg import sql
+    from psycopg.conninfo import make_conninfo
 
     parts = urlsplit(url)
     name = unquote(parts.path.lstrip("/"))
@@ -84,13 +85,13 @@ def ensure_postgres_database(url: str) -> None:
         raise SystemExit("DATABASE_URL names no database")
     params = {
         "host": parts.hostname or "localhost",
-        "port": parts.port or 5432,
+        "port": str(parts.port or 5432),
         "user": unquote(parts.username or ""),
         "password": unquote(parts.password or ""),
         "dbname": "postgres",
-        "autocommit": True,
     }
-    with psycopg.connect(**{k: v for k, v in params.items() if v != ""}) as conn:
+    conninfo = make_conninfo("", **{key: value for key, value in params.items() if value})
+    with psycopg.connect(conninfo, autocommit=True) as conn:
         exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone()
         if not exists:
             conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
@@ -289,7 +290,7 @@ def main() -> int:
     vendor = connection.vendor
     server = None
     if vendor == "postgresql":
-        version = connection.pg_version
+        version = int(getattr(connection, "pg_version", 0))
         server = f"{version // 10000}.{version % 10000}"
     elif vendor == "sqlite":
         import sqlite3

@@ -8,6 +8,7 @@ every name comes from Faker("pl_PL") with a fixed seed, so the demo is the same 
 from __future__ import annotations
 
 import datetime
+import functools
 import random
 import time
 import unicodedata
@@ -563,8 +564,7 @@ def demo_delete() -> None:
         User.objects.filter(username__in=USERNAMES).delete()
         Institution.objects.filter(pk__in=institution_ids).delete()
         for stored in files:
-            storage, name = stored.storage, stored.name
-            transaction.on_commit(lambda storage=storage, name=name: storage.delete(name))
+            transaction.on_commit(functools.partial(stored.storage.delete, str(stored.name)))
 
 
 def demo_load(*, reset: bool = False) -> DemoSummary:

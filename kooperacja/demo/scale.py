@@ -44,8 +44,12 @@ SYNTHETIC_MARK = "(synt.)"
 SYNTHETIC_COUNTY_NUMBERS = [*range(40, 60), *range(80, 100)]  # unused by any real county
 GMINY_PER_COUNTY = NATIONAL_GMINY / 380
 # Kinds of gminy in the real register: 302 urban, 1,533 rural, 642 urban-rural.
-KIND_WEIGHTS = ((GminaKind.URBAN, 302), (GminaKind.RURAL, 1533), (GminaKind.URBAN_RURAL, 642))
-KIND_LABELS = {
+KIND_WEIGHTS: tuple[tuple[str, int], ...] = (
+    (GminaKind.URBAN, 302),
+    (GminaKind.RURAL, 1533),
+    (GminaKind.URBAN_RURAL, 642),
+)
+KIND_LABELS: dict[str, str] = {
     GminaKind.URBAN: "gmina miejska",
     GminaKind.RURAL: "gmina wiejska",
     GminaKind.URBAN_RURAL: "gmina miejsko-wiejska",
@@ -68,7 +72,7 @@ PARTNER_KINDS: tuple[tuple[str, int], ...] = (
     (InstitutionKind.CIS, 2),
 )
 COUNTY_KINDS = (InstitutionKind.PCPR, InstitutionKind.PUP, InstitutionKind.COURT)
-OPS_NAMES = {
+OPS_NAMES: dict[str, str] = {
     GminaKind.URBAN: "Miejski Ośrodek Pomocy Społecznej",
     GminaKind.RURAL: "Gminny Ośrodek Pomocy Społecznej",
     GminaKind.URBAN_RURAL: "Miejsko-Gminny Ośrodek Pomocy Społecznej",
@@ -230,13 +234,13 @@ class _Generator:
         self.streets = sorted({fake.street_name() for _ in range(600)})
         self.domain_terms = {t.code: t.pk for t in TaxonomyTerm.objects.filter(taxonomy__code="cus-domains")}
         self.sector_terms = {t.code: t.pk for t in TaxonomyTerm.objects.filter(taxonomy__code="sectors")}
-        self.partner_kinds = [kind for kind, _ in PARTNER_KINDS]
+        self.partner_kinds: list[str] = [kind for kind, _ in PARTNER_KINDS]
         self.partner_weights = [weight for _, weight in PARTNER_KINDS]
 
     def _name(self, rng: random.Random, kind: str, place: str, gmina_kind: str, counter: dict[str, int]) -> str:
         counter[kind] = counter.get(kind, 0) + 1
         n = counter[kind]
-        base = {
+        names: dict[str, str] = {
             InstitutionKind.OPS: OPS_NAMES.get(gmina_kind, OPS_NAMES[GminaKind.RURAL]),
             InstitutionKind.SCHOOL: f"Szkoła Podstawowa nr {n}",
             InstitutionKind.KINDERGARTEN: f"Przedszkole nr {n}",
@@ -255,7 +259,8 @@ class _Generator:
             InstitutionKind.PCPR: "Powiatowe Centrum Pomocy Rodzinie",
             InstitutionKind.PUP: "Powiatowy Urząd Pracy",
             InstitutionKind.COURT: "Sąd Rejonowy",
-        }[kind]
+        }
+        base = names[kind]
         return f"{base} – {place}"
 
     def _service_count(self, rng: random.Random) -> int:
@@ -353,7 +358,7 @@ class _Generator:
     def gmina(self, rows: _Rows, gmina: Gmina) -> None:
         rng = random.Random(f"{self.seed}:{gmina.code}")
         counter: dict[str, int] = {}
-        kinds = [InstitutionKind.OPS, InstitutionKind.SCHOOL]
+        kinds: list[str] = [InstitutionKind.OPS, InstitutionKind.SCHOOL]
         kinds += rng.choices(self.partner_kinds, self.partner_weights, k=max(0, self.institutions_per_gmina - 2))
         for index, kind in enumerate(kinds[: self.institutions_per_gmina]):
             self.institution(
