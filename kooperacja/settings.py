@@ -61,6 +61,8 @@ INSTALLED_APPS = [
     "kooperacja.accounts",
     "kooperacja.territory",
     "kooperacja.directory",
+    "kooperacja.governance",
+    "kooperacja.monitoring",
     "kooperacja.demo",
 ]
 
