@@ -2,7 +2,7 @@
 
 Plain Django JSON views (no django-ninja): the HSDS schemas forbid `null` for optional fields, so empty values are
 left out of each object, and building dicts directly keeps a page of 200 services cheap. The API description is the
-standard's own `openapi.json` (vendored in hsds_schema/) served at /api/hsds/openapi.json with our `info` filled in.
+standard's own published `openapi.json`: the root document links to it (`openapi_url`); this app serves no copy.
 
 What is published: institutions (HSDS organizations) that are active, their services, locations and the taxonomies.
 Never published: partnership representatives, users, agreements — nothing personal. Contacts are institutional (the
@@ -18,19 +18,16 @@ and one page read with its to-one relations joined; details cost a fixed handful
 
 from __future__ import annotations
 
-import json
 import math
 import uuid
 from collections.abc import Callable, Iterable
 from datetime import datetime, time
-from functools import cache, wraps
-from pathlib import Path
+from functools import wraps
 from typing import Any
 
 from django.conf.locale import LANG_INFO
 from django.db.models import Prefetch, Q, QuerySet
 from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
 from django.views.decorators.csrf import csrf_exempt
@@ -48,7 +45,8 @@ from kooperacja.directory.text import normalise
 
 HSDS_VERSION = "3.0"
 HSDS_PROFILE = "https://github.com/openreferral/specification/tree/3.0"
-SCHEMA_DIR = Path(__file__).resolve().parent / "hsds_schema"
+# The standard's published API description (the base its own `$ref`s use): a link, never fetched by us.
+HSDS_OPENAPI_URL = "https://raw.githubusercontent.com/openreferral/specification/3.0/schema/openapi.json"
 DEFAULT_PER_PAGE = 25
 MAX_PER_PAGE = 200
 CAPACITY_TAXONOMY = "capacity-status"
@@ -593,38 +591,8 @@ def root(request: HttpRequest) -> dict[str, Any]:
     return {
         "version": HSDS_VERSION,
         "profile": HSDS_PROFILE,
-        "openapi_url": request.build_absolute_uri(reverse("hsds:openapi")),
+        "openapi_url": HSDS_OPENAPI_URL,
     }
-
-
-@cache
-def _standard_openapi() -> str:
-    return (SCHEMA_DIR / "openapi.json").read_text(encoding="utf-8")
-
-
-@hsds_view
-def openapi(request: HttpRequest) -> dict[str, Any]:
-    """The standard's API description with this server's details; the paths and schemas are the standard's."""
-    document = json.loads(_standard_openapi())
-    document["info"] = {
-        "title": "Kooperacja — HSDS 3.0 API",
-        "version": HSDS_VERSION,
-        "summary": "The public directory of cooperating institutions and their services, in Open Referral HSDS 3.0.",
-        "description": (
-            "Public and read-only; no authentication. Lists: `page` (from 1) and `per_page` (1–"
-            f"{MAX_PER_PAGE}, default {DEFAULT_PER_PAGE}). `search` matches words in names and descriptions "
-            "without regard to case or Polish diacritics. `modified_after` takes an ISO 8601 date-time. "
-            "Not supported: `format` other than json, `postcode`, `proximity`, `minimal`. A service's capacity "
-            "(accepting / waitlist / not accepting) is an attribute with a term of the `capacity-status` "
-            "taxonomy whose value is the date it was last confirmed; the institution's sector is an attribute "
-            "with a term of the `sectors` taxonomy. Errors: {code, message, fields}."
-        ),
-        "license": {
-            "name": "Public sector information, re-usable under the Polish Act of 11 August 2021 on open data",
-        },
-    }
-    document["servers"] = [{"url": request.build_absolute_uri(reverse("hsds:root")).rstrip("/")}]
-    return document
 
 
 @hsds_view

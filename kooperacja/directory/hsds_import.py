@@ -7,8 +7,11 @@ Objects are organizations (with nested locations and services), services (with a
 taxonomies and taxonomy terms. The API's root document (`{"version", "openapi_url"}`) is skipped.
 
 Rules:
-- Everything is validated against the HSDS schemas first; any error (file, JSON path, message) stops the import
-  before the database is touched. Then all writes run in one transaction; an object the directory cannot store
+- Everything is validated first; any error (file, JSON path, message) stops the import before the database is
+  touched. With the HSDS 3.0 schemas at hand (a copy of the specification's `schema/` directory, given by the caller:
+  see the import_hsds command), every object is validated against them in full. The project ships no copy of them;
+  without them only what the importer maps is checked (`structure_problems`): ids are UUIDs, the names HSDS requires
+  are present, and every field it reads has the right type. Then all writes run in one transaction; an object the directory cannot store
   (e.g. a name too long, a waitlist without an expected wait) rolls everything back, with the same kind of report.
 - HSDS ids become our primary keys: importing the same data again updates those rows, and writes nothing when
   nothing changed (so `modified_at`, and the API's `modified_after`, stay true).
@@ -28,7 +31,7 @@ import json
 import re
 import uuid
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Collection, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, time
 from decimal import Decimal
@@ -61,7 +64,6 @@ from kooperacja.directory.models import (
 from kooperacja.directory.text import normalise
 from kooperacja.territory.models import Gmina, Voivodeship
 
-SCHEMA_DIR = Path(__file__).resolve().parent / "hsds_schema"
 SPEC = "https://raw.githubusercontent.com/openreferral/specification/3.0/schema/"
 BUILT_IN_TAXONOMIES = {"cus-domains", SECTORS_TAXONOMY, CAPACITY_TAXONOMY}
 IMPORTED_TAXONOMY_ID = uuid.uuid5(uuid.UUID("6f1c2a8e-4b7d-4c55-9a0e-3f7b1d2c9e10"), "imported")
@@ -153,11 +155,11 @@ def _rows(tables: dict[str, Any], name: str) -> list[dict[str, Any]]:
 
 
 @cache
-def _string_fields_of_tables() -> dict[str, frozenset[str]]:
+def _string_fields_of_tables(schema_dir: Path) -> dict[str, frozenset[str]]:
     """For each CSV table of the tabular form (e.g. "services.csv"), the fields its schema types as strings."""
     out = {}
-    for file in SCHEMA_DIR.glob("*.json"):
-        schema = _schema(file.name)
+    for file in schema_dir.glob("*.json"):
+        schema = _schema(schema_dir, file.name)
         if isinstance(schema.get("path"), str) and isinstance(schema.get("properties"), dict):
             out[schema["path"]] = frozenset(
                 name for name, prop in schema["properties"].items() if prop.get("type") == "string"
@@ -165,16 +167,26 @@ def _string_fields_of_tables() -> dict[str, frozenset[str]]:
     return out
 
 
-def _nest_tabular(tables: dict[str, Any]) -> list[tuple[str, str, dict[str, Any]]]:
+def _string_fields(schema_dir: Path | None) -> Callable[[str], Collection[str]]:
+    """Which fields of a CSV table are strings: by the schemas when given, else every field the importer reads as
+    text (the same names in every table)."""
+    if schema_dir is None:
+        return lambda table: TEXT_FIELDS
+    tables = _string_fields_of_tables(schema_dir)
+    return lambda table: tables.get(table, ())
+
+
+def _nest_tabular(
+    tables: dict[str, Any], strings: Callable[[str], Collection[str]]
+) -> list[tuple[str, str, dict[str, Any]]]:
     """The tabular form (one array per CSV table, linked by ids) rebuilt as nested objects.
 
     CSV cells carry no types: a number in a field the schema types as a string (e.g. an identifier) is read as text.
     """
-    strings = _string_fields_of_tables()
     tables = {
         name: [
             {
-                key: str(value) if key in strings.get(name, ()) and isinstance(value, (int, float)) else value
+                key: str(value) if key in strings(name) and isinstance(value, (int, float)) else value
                 for key, value in row.items()
             }
             if isinstance(row, dict)
@@ -284,7 +296,7 @@ def _nest_tabular(tables: dict[str, Any]) -> list[tuple[str, str, dict[str, Any]
     return out
 
 
-def read_items(path: Path) -> tuple[list[Item], list[str], int]:
+def read_items(path: Path, schema_dir: Path | None = None) -> tuple[list[Item], list[str], int]:
     """The objects of a file or of a directory's *.json files, with their kind; and the problems of reading."""
     files = sorted(path.glob("*.json")) if path.is_dir() else [path]
     items: list[Item] = []
@@ -301,7 +313,10 @@ def read_items(path: Path) -> tuple[list[Item], list[str], int]:
             continue
         hint = _hint(source)
         if isinstance(document, dict) and document and all(str(key).endswith(".csv") for key in document):
-            items += [Item(kind, source, where, data) for kind, where, data in _nest_tabular(document)]
+            items += [
+                Item(kind, source, where, data)
+                for kind, where, data in _nest_tabular(document, _string_fields(schema_dir))
+            ]
             continue
         if isinstance(document, dict) and "openapi_url" in document and "id" not in document:
             continue  # the API's root document: nothing to import
@@ -326,38 +341,215 @@ def read_items(path: Path) -> tuple[list[Item], list[str], int]:
 
 
 @cache
-def _schema(name: str) -> Any:
-    return json.loads((SCHEMA_DIR / name).read_text(encoding="utf-8"))
+def _schema(schema_dir: Path, name: str) -> Any:
+    return json.loads((schema_dir / name).read_text(encoding="utf-8"))
+
+
+def missing_schemas(schema_dir: Path) -> list[str]:
+    """The schema files validation needs (those of the objects imported, and what they refer to) that `schema_dir`
+    lacks or cannot parse; empty when it is a usable HSDS 3.0 `schema/` directory."""
+    missing: list[str] = []
+    seen: set[str] = set()
+    todo = list(SCHEMA_OF.values())
+    while todo:
+        name = todo.pop()
+        if name in seen:
+            continue
+        seen.add(name)
+        try:
+            schema = _schema(schema_dir, name)
+        except (OSError, ValueError):
+            missing.append(name)
+            continue
+        todo += [ref.split("#", 1)[0].rsplit("/", 1)[-1] for ref in _refs(schema) if not ref.startswith("#")]
+    return sorted(missing)
+
+
+def _refs(node: Any) -> Iterator[str]:
+    if isinstance(node, dict):
+        if isinstance(node.get("$ref"), str):
+            yield node["$ref"]
+        for value in node.values():
+            yield from _refs(value)
+    elif isinstance(node, list):
+        for value in node:
+            yield from _refs(value)
 
 
 @cache
-def _validator(kind: str) -> Draft202012Validator:
+def _validator(schema_dir: Path, kind: str) -> Draft202012Validator:
     def retrieve(uri: str) -> Resource:
-        return Resource.from_contents(_schema(uri.rsplit("/", 1)[-1]), default_specification=DRAFT202012)
+        return Resource.from_contents(_schema(schema_dir, uri.rsplit("/", 1)[-1]), default_specification=DRAFT202012)
 
     registry: Registry = Registry(retrieve=retrieve)  # type: ignore[call-arg]
     return Draft202012Validator({"$ref": SPEC + SCHEMA_OF[kind]}, registry=registry, format_checker=FormatChecker())
 
 
-def _schema_problems(kind: str, data: Any, where: str) -> list[str]:
+def _schema_problems(schema_dir: Path, kind: str, data: Any, where: str) -> list[str]:
     return [
         f"{where}{_json_path(error.absolute_path, '')}: {error.message}"
-        for error in sorted(_validator(kind).iter_errors(data), key=lambda e: list(map(str, e.absolute_path)))
+        for error in sorted(
+            _validator(schema_dir, kind).iter_errors(data), key=lambda e: list(map(str, e.absolute_path))
+        )
     ]
 
 
-def validate_items(items: list[Item]) -> list[str]:
-    """Schema errors of every object, nested services included (the un-compiled organization schema omits them)."""
+def validate_items(items: list[Item], schema_dir: Path | None) -> list[str]:
+    """Schema errors of every object, nested services included (the un-compiled organization schema omits them);
+    without `schema_dir`, the structural checks of what the importer maps."""
+    if schema_dir is None:
+        return [problem for item in items for problem in structure_problems(item.kind, item.data, item.where())]
     problems: list[str] = []
     for item in items:
-        problems += _schema_problems(item.kind, item.data, item.where())
+        problems += _schema_problems(schema_dir, item.kind, item.data, item.where())
         nested: list[tuple[str, Any, str]] = []
         if item.kind == "organization" and isinstance(item.data.get("services"), list):
             nested = [("service", s, f".services[{i}]") for i, s in enumerate(item.data["services"])]
         if item.kind == "service_at_location" and isinstance(item.data.get("service"), dict):
             nested = [("service", item.data["service"], ".service")]
         for kind, data, suffix in nested:
-            problems += _schema_problems(kind, data, item.where(suffix))
+            problems += _schema_problems(schema_dir, kind, data, item.where(suffix))
+    return problems
+
+
+# --- structural checks (without the schemas) --------------------------------------------------------------------------
+
+# What the importer reads of each HSDS object: its required fields, and each field's type — "string", "number",
+# "uuid" (a string holding a UUID), another shape ("@location"), or a list of them ("[]phone").
+STR, NUM, UUID = "string", "number", "uuid"
+SHAPES: dict[str, tuple[tuple[str, ...], dict[str, str]]] = {
+    "taxonomy": (("id", "name"), {"id": UUID, "name": STR, "description": STR, "uri": STR, "version": STR}),
+    "taxonomy_term": (
+        ("id", "name"),
+        {
+            "id": UUID,
+            "name": STR,
+            "code": STR,
+            "description": STR,
+            "language": STR,
+            "term_uri": STR,
+            "parent_id": UUID,
+            "taxonomy_id": UUID,
+            "taxonomy": STR,
+            "taxonomy_detail": "@taxonomy",
+        },
+    ),
+    "attribute": ((), {"taxonomy_term": "@taxonomy_term", "taxonomy_term_id": UUID, "value": STR}),
+    "phone": ((), {"number": STR}),
+    "organization_identifier": ((), {"identifier": STR, "identifier_type": STR, "identifier_scheme": STR}),
+    "address": (
+        (),
+        dict.fromkeys(("address_1", "address_2", "postal_code", "city", "state_province", "address_type"), STR),
+    ),
+    "accessibility": ((), {"description": STR, "details": STR}),
+    "schedule": ((), dict.fromkeys(("description", "byday", "opens_at", "closes_at"), STR)),
+    "language": ((), {"code": STR, "name": STR}),
+    "cost_option": ((), {"option": STR, "amount": NUM, "amount_description": STR}),
+    "service_area": ((), {"extent": STR}),
+    "organization": (
+        ("id", "name"),
+        {
+            "id": UUID,
+            **dict.fromkeys(("name", "alternate_name", "description", "email", "website"), STR),
+            "phones": "[]phone",
+            "organization_identifiers": "[]organization_identifier",
+            "attributes": "[]attribute",
+            "locations": "[]location",
+            "services": "[]service",
+        },
+    ),
+    "location": (
+        ("id",),
+        {
+            "id": UUID,
+            "organization_id": UUID,
+            **dict.fromkeys(("name", "alternate_name", "description"), STR),
+            "latitude": NUM,
+            "longitude": NUM,
+            "addresses": "[]address",
+            "accessibility": "[]accessibility",
+            "schedules": "[]schedule",
+        },
+    ),
+    "service": (
+        ("id", "name", "status"),
+        {
+            "id": UUID,
+            **dict.fromkeys(
+                (
+                    "name",
+                    "alternate_name",
+                    "description",
+                    "url",
+                    "email",
+                    "status",
+                    "application_process",
+                    "eligibility_description",
+                    "fees_description",
+                    "fees",
+                    "wait_time",
+                ),
+                STR,
+            ),
+            "organization": "@organization",
+            "organization_id": UUID,
+            "minimum_age": NUM,
+            "maximum_age": NUM,
+            "phones": "[]phone",
+            "languages": "[]language",
+            "cost_options": "[]cost_option",
+            "service_areas": "[]service_area",
+            "attributes": "[]attribute",
+            "service_at_locations": "[]service_at_location",
+        },
+    ),
+    "service_at_location": (
+        ("id",),
+        {
+            "id": UUID,
+            "description": STR,
+            "service": "@service",
+            "service_id": UUID,
+            "location": "@location",
+            "location_id": UUID,
+        },
+    ),
+}
+TEXT_FIELDS = frozenset(name for _, fields in SHAPES.values() for name, kind in fields.items() if kind in (STR, UUID))
+UUID_TEXT = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
+
+
+def _short(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+def structure_problems(shape: str, data: Any, where: str) -> list[str]:
+    """Problems of `data` as the HSDS object `shape`, as far as the importer reads it, in the schema errors' words.
+    Optional fields may be absent or null; unknown fields are ignored."""
+    if not isinstance(data, dict):
+        return [f"{where}: {_short(data)} is not of type 'object'"]
+    required, fields = SHAPES[shape]
+    problems = [f"{where}: {name!r} is a required property" for name in required if name not in data]
+    for name, kind in fields.items():
+        value, at = data.get(name), f"{where}.{name}"
+        if name not in data or (value is None and name not in required):
+            continue
+        if kind.startswith("[]"):
+            if not isinstance(value, list):
+                problems.append(f"{at}: {_short(value)} is not of type 'array'")
+                continue
+            for index, entry in enumerate(value):
+                problems += structure_problems(kind[2:], entry, f"{at}[{index}]")
+        elif kind.startswith("@"):
+            problems += structure_problems(kind[1:], value, at)
+        elif kind == NUM:
+            if not isinstance(value, (int, float)) or isinstance(value, bool):
+                problems.append(f"{at}: {_short(value)} is not of type 'number'")
+        elif not isinstance(value, str):
+            problems.append(f"{at}: {_short(value)} is not of type 'string'")
+        elif kind == UUID and not UUID_TEXT.fullmatch(value):
+            problems.append(f"{at}: {_short(value)} is not a 'uuid'")
     return problems
 
 
@@ -376,7 +568,7 @@ def _uuid(value: Any) -> uuid.UUID | None:
 
 
 def _id(data: dict[str, Any]) -> uuid.UUID:
-    """The object's own id; the schemas require it and check that it is a UUID."""
+    """The object's own id; validation (by the schemas or by `structure_problems`) has checked it is a UUID."""
     return uuid.UUID(str(data.get("id")))
 
 
@@ -822,13 +1014,14 @@ class _Writer:
             self.service_at_location(item.data, where)
 
 
-def hsds_import(*, path: Path, voivodeship_code: str | None = None) -> ImportSummary:
+def hsds_import(*, path: Path, voivodeship_code: str | None = None, schema_dir: Path | None = None) -> ImportSummary:
     """Import HSDS 3.0 JSON from a file or a directory: validated first, then written all or nothing.
 
-    Raises HsdsImportError (with file, JSON path and message of each problem) and changes nothing when anything is
-    wrong."""
-    items, problems, files = read_items(path)
-    problems += validate_items(items)
+    `schema_dir`: an HSDS 3.0 `schema/` directory (see `missing_schemas`) to validate against; None: structural
+    checks only. Raises HsdsImportError (with file, JSON path and message of each problem) and changes nothing when
+    anything is wrong."""
+    items, problems, files = read_items(path, schema_dir)
+    problems += validate_items(items, schema_dir)
     if problems:
         raise HsdsImportError(problems[:MAX_PROBLEMS])
     voivodeship = None

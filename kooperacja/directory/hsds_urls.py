@@ -10,7 +10,6 @@ UUID_ISH = r"(?P<pk>[^/]+)"
 
 urlpatterns = [
     path("", hsds.root, name="root"),
-    re_path(r"^openapi\.json$", hsds.openapi, name="openapi"),
     re_path(r"^services/?$", hsds.service_list, name="services"),
     re_path(rf"^services/{UUID_ISH}/?$", hsds.service_detail, name="service"),
     re_path(r"^organizations/?$", hsds.organization_list, name="organizations"),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 import json
+import re
 import uuid
 from pathlib import Path
 from typing import Any
@@ -103,11 +104,19 @@ def test_full_lists_hold_valid_full_objects(
 def test_root_describes_the_api(directory: Cast) -> None:
     body = get("/")
     assert body["version"] == "3.0" and body["profile"].startswith("https://")
-    assert body["openapi_url"] == "http://testserver/api/hsds/openapi.json"
-    openapi = Client().get("/api/hsds/openapi.json").json()
-    assert openapi["openapi"].startswith("3.1") and openapi["info"]["title"].startswith("Kooperacja")
-    assert {"/services", "/services/{id}", "/organizations", "/taxonomy_terms"} <= set(openapi["paths"])
-    assert openapi["servers"] == [{"url": "http://testserver/api/hsds"}]
+    # A link to the standard's published API description; this server keeps and serves no copy of it.
+    assert body["openapi_url"] == "https://raw.githubusercontent.com/openreferral/specification/3.0/schema/openapi.json"
+    assert Client().get("/api/hsds/openapi.json").status_code == 404
+
+
+def test_root_links_the_published_api_description(shared_dir: Path, directory: Cast) -> None:
+    """`openapi_url` is where the standard publishes openapi.json: the base its own `$ref`s are written against."""
+    published = shared_dir / "standards" / "hsds-3.0" / "schema" / "openapi.json"
+    refs = re.findall(r'"\$ref":\s*"(https://[^"#]+)', published.read_text(encoding="utf-8"))
+    assert refs
+    url = get("/")["openapi_url"]
+    assert url.endswith("/openapi.json")
+    assert all(ref.startswith(url.removesuffix("openapi.json")) for ref in refs)
 
 
 def test_service_detail(shared_dir: Path, directory: Cast, service_a: Service, domain: TaxonomyTerm) -> None:

@@ -35,6 +35,12 @@ EXAMPLE_TERM = "3f7b145d-84af-42d7-8fae-eaca714b02b2"
 EXAMPLE_TAXONOMY = "5c4d79d7-cc55-470e-9f1f-8cad074e4892"
 
 
+@pytest.fixture(autouse=True)
+def _no_configured_schemas(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Unless a test says otherwise, the schemas are found where a working copy keeps them: ../shared."""
+    monkeypatch.delenv("HSDS_SCHEMA_DIR", raising=False)
+
+
 def examples(shared_dir: Path) -> Path:
     return shared_dir / "standards" / "hsds-3.0" / "examples"
 
@@ -257,16 +263,38 @@ def test_an_error_found_while_writing_rolls_everything_back(shared_dir: Path, ca
         ('{"id": "d9d5e0f5-d3ce-4f73-9a2f-4dd0ecc6c610", "name": ', "not valid JSON (line 1"),
         ("[1, 2]", "$[0]: expected an HSDS object, found int"),
         ('{"id": "x", "name": "Org", "description": "d"}', "$.id: 'x' is not a 'uuid'"),
+        # Only the schemas require a description: the structural checks without them do not.
         ('{"id": "d9d5e0f5-d3ce-4f73-9a2f-4dd0ecc6c610", "name": "Org"}', "$: 'description' is a required property"),
+        ('{"id": "d9d5e0f5-d3ce-4f73-9a2f-4dd0ecc6c610", "name": "Org", "description": "d", "email": "no"}', "$.email"),
     ],
 )
-def test_broken_files(cast: Cast, tmp_path: Path, content: str, expected: str) -> None:
+@pytest.mark.parametrize("given_by", ["default", "option", "environment"])
+def test_broken_files(
+    shared_dir: Path,
+    cast: Cast,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    given_by: str,
+    content: str,
+    expected: str,
+) -> None:
+    """The schemas in ../shared are used by default, or wherever --schemas or HSDS_SCHEMA_DIR says."""
+    schemas = shared_dir / "standards" / "hsds-3.0" / "schema"
+    args = ["--schemas", str(schemas)] if given_by == "option" else []
+    if given_by == "environment":
+        monkeypatch.setenv("HSDS_SCHEMA_DIR", str(schemas))
     file = tmp_path / "broken.json"
     file.write_text(content)
     before = snapshot()
-    _, err = fail(file)
+    message, err = fail(file, *args)
     assert f"broken.json: {expected}" in err or (expected.startswith("not valid") and expected in err)
+    assert "Nothing was imported" in message
     assert snapshot() == before
+
+
+def test_with_the_schemas_nothing_says_validation_was_skipped(shared_dir: Path, cast: Cast) -> None:
+    out, _ = run(examples(shared_dir) / "organization_full.json", "--voivodeship", "24")
+    assert "skipped" not in out and "Imported" in out
 
 
 def test_the_voivodeship_rule(shared_dir: Path, cast: Cast, tmp_path: Path) -> None:

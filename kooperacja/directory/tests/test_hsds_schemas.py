@@ -19,8 +19,6 @@ from jsonschema import Draft202012Validator, FormatChecker
 from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT202012
 
-from kooperacja.directory import hsds_import
-
 SPEC = "https://raw.githubusercontent.com/openreferral/specification/3.0/schema/"
 OPENAPI = SPEC + "openapi.json"
 ENVELOPE_KEYS = {
@@ -105,14 +103,6 @@ def assert_page(shared_dir: Path, path: str, item_schema: str, body: Any) -> Non
 
 
 pytestmark = pytest.mark.shared
-
-
-def test_vendored_schemas_equal_the_published_ones(shared_dir: Path) -> None:
-    published = schema_dir(shared_dir)
-    vendored = sorted(hsds_import.SCHEMA_DIR.glob("*.json"))
-    assert {p.name for p in vendored} == {p.name for p in published.glob("*.json")}
-    for path in vendored:
-        assert json.loads(path.read_text()) == _load(published / path.name), path.name
 
 
 def test_the_validator_rejects_what_the_schemas_forbid(shared_dir: Path) -> None:
