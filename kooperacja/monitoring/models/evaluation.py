@@ -1,3 +1,0 @@
-"""Questionnaires, findings and recommendations, good practices."""
-
-__all__: list[str] = []

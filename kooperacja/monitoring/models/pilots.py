@@ -1,3 +1,0 @@
-"""Pilots, milestones, support, custom indicators and snapshots."""
-
-__all__: list[str] = []
