@@ -61,8 +61,6 @@ INSTALLED_APPS = [
     "kooperacja.accounts",
     "kooperacja.territory",
     "kooperacja.directory",
-    "kooperacja.governance",
-    "kooperacja.monitoring",
     "kooperacja.demo",
 ]
 

@@ -19,8 +19,6 @@ urlpatterns = [
     path("accounts/", include("kooperacja.accounts.urls")),
     path("territory/", include("kooperacja.territory.urls")),
     path("directory/", include("kooperacja.directory.urls")),
-    path("governance/", include("kooperacja.governance.urls")),
-    path("monitoring/", include("kooperacja.monitoring.urls")),
     path("", include("kooperacja.core.urls")),
 ]
 
