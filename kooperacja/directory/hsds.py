@@ -184,11 +184,14 @@ def _page(
     count_queryset: QuerySet[Any] | None,
     rows: QuerySet[Any] | list[Any],
     serialise: Callable[[Any], dict[str, Any]],
+    *,
+    total: int | None = None,
 ) -> dict[str, Any]:
-    """The HSDS Page envelope. `count_queryset` is the filtered base table without joins or ordering."""
+    """The HSDS Page envelope. `count_queryset` is the filtered base table without joins or ordering (or `total`)."""
     page = _int_param(request, "page", 1, 1)
     per_page = _int_param(request, "per_page", DEFAULT_PER_PAGE, 1, MAX_PER_PAGE)
-    total = count_queryset.count() if count_queryset is not None else len(rows)
+    if total is None:
+        total = count_queryset.count() if count_queryset is not None else len(rows)
     offset = (page - 1) * per_page
     contents = [serialise(row) for row in rows[offset : offset + per_page]]
     total_pages = max(1, math.ceil(total / per_page))
@@ -537,6 +540,16 @@ def _inactive_institutions() -> QuerySet[Institution, Any]:
     return Institution.objects.filter(is_active=False).values("pk")
 
 
+def _published_count(filtered: QuerySet[Service]) -> int:
+    """How many of the filtered services are published: all of them minus those of inactive institutions.
+
+    Two indexed counts (an index-only scan, and the partial index of inactive institutions) instead of `NOT IN`,
+    which tests each of 100,000 rows against the list of inactive institutions.
+    """
+    filtered = filtered.order_by()
+    return filtered.count() - filtered.filter(institution_id__in=_inactive_institutions()).count()
+
+
 def published_services() -> QuerySet[Service]:
     """Services of active institutions: what the API publishes."""
     return Service.objects.exclude(institution_id__in=_inactive_institutions())
@@ -599,19 +612,24 @@ def root(request: HttpRequest) -> dict[str, Any]:
 def service_list(request: HttpRequest) -> dict[str, Any]:
     _refuse_unsupported(request, "minimal")
     full = _bool_param(request, "full")
-    base = _service_filters(request, published_services())
+    filtered = _service_filters(request, Service.objects.all())
     if (modified_after := _datetime_param(request, "modified_after")) is not None:
-        base = base.filter(modified_at__gte=modified_after)
+        filtered = filtered.filter(modified_at__gte=modified_after)
+    base = filtered.exclude(institution_id__in=_inactive_institutions())
+    total = _published_count(filtered)
     if full:
         capacity_terms, sector_terms = _terms_of(CAPACITY_TAXONOMY), _terms_of(SECTORS_TAXONOMY)
         rows = _service_detail_queryset().filter(pk__in=base.values("pk")).order_by("name", "id")
         return _page(
             request,
-            base,
+            None,
             rows,
             lambda s: service_data(s, capacity_terms=capacity_terms, sector_terms=sector_terms),
+            total=total,
         )
-    return _page(request, base, base.select_related("institution").order_by("name", "id"), service_list_data)
+    return _page(
+        request, None, base.select_related("institution").order_by("name", "id"), service_list_data, total=total
+    )
 
 
 @hsds_view

@@ -181,6 +181,8 @@ class Institution(models.Model):
             # Lists are ordered by (name, id): the HSDS API and the search pages read pages in this index order.
             models.Index(fields=["name", "id"], name="directory_institution_name_id"),
             models.Index(fields=["sector", "name"]),
+            # Published lists exclude the (few) inactive institutions; this keeps that lookup an index probe.
+            models.Index(fields=["id"], condition=models.Q(is_active=False), name="directory_institution_inactive"),
         ]
 
     def __str__(self) -> str:

@@ -6,7 +6,7 @@ import math
 import uuid
 from dataclasses import dataclass, field
 
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from kooperacja.directory.models import (
@@ -157,7 +157,14 @@ def directory_search(
     service_only = False
     if domain:
         try:
-            services = services.filter(terms__id=str(_as_uuid(domain)), terms__taxonomy__code=DOMAINS_TAXONOMY)
+            # EXISTS rather than a join: the page can then walk the (name, id) index and stop after one page,
+            # instead of joining and sorting every service of a domain (a quarter of the country's services).
+            tagged = Service.terms.through.objects.filter(
+                service_id=OuterRef("pk"),
+                taxonomyterm_id=str(_as_uuid(domain)),
+                taxonomyterm__taxonomy__code=DOMAINS_TAXONOMY,
+            )
+            services = services.filter(Exists(tagged))
             service_only = True
         except ValueError:
             services = services.none()
