@@ -1,0 +1,3 @@
+"""Questionnaires, findings and recommendations, good practices."""
+
+__all__: list[str] = []

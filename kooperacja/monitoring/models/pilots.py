@@ -1,0 +1,3 @@
+"""Pilots, milestones, support, custom indicators and snapshots."""
+
+__all__: list[str] = []
