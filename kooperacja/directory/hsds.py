@@ -179,10 +179,24 @@ def _detail_id(value: str) -> uuid.UUID:
         raise NotFound
 
 
+class _IdsFirst:
+    """A queryset read one page at a time in two steps: the page's ids first — an index-only walk of the (name, id)
+    index, which also holds `institution_id` — then those rows with their joins and prefetches. A deep page of a
+    filtered list then reads 25 rows from the table instead of every row it walks past."""
+
+    def __init__(self, rows: QuerySet[Any]) -> None:
+        self.rows = rows
+
+    def __getitem__(self, page: slice) -> list[Any]:
+        ids = list(self.rows.values_list("pk", flat=True)[page])
+        found = {row.pk: row for row in self.rows.order_by().filter(pk__in=ids)}
+        return [found[pk] for pk in ids if pk in found]
+
+
 def _page(
     request: HttpRequest,
     count_queryset: QuerySet[Any] | None,
-    rows: QuerySet[Any] | list[Any],
+    rows: QuerySet[Any] | list[Any] | _IdsFirst,
     serialise: Callable[[Any], dict[str, Any]],
     *,
     total: int | None = None,
@@ -191,7 +205,7 @@ def _page(
     page = _int_param(request, "page", 1, 1)
     per_page = _int_param(request, "per_page", DEFAULT_PER_PAGE, 1, MAX_PER_PAGE)
     if total is None:
-        total = count_queryset.count() if count_queryset is not None else len(rows)
+        total = count_queryset.count() if count_queryset is not None else len(rows)  # type: ignore[arg-type]
     offset = (page - 1) * per_page
     contents = [serialise(row) for row in rows[offset : offset + per_page]]
     total_pages = max(1, math.ceil(total / per_page))
@@ -623,13 +637,12 @@ def service_list(request: HttpRequest) -> dict[str, Any]:
         return _page(
             request,
             None,
-            rows,
+            _IdsFirst(rows),
             lambda s: service_data(s, capacity_terms=capacity_terms, sector_terms=sector_terms),
             total=total,
         )
-    return _page(
-        request, None, base.select_related("institution").order_by("name", "id"), service_list_data, total=total
-    )
+    rows = base.select_related("institution").order_by("name", "id")
+    return _page(request, None, _IdsFirst(rows), service_list_data, total=total)
 
 
 @hsds_view

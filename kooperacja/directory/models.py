@@ -284,7 +284,8 @@ class Service(models.Model):
         indexes = [
             models.Index(fields=["institution", "name"]),
             models.Index(fields=["capacity_status"]),
-            models.Index(fields=["name", "id"], name="directory_service_name_id"),
+            # include: the HSDS list walks this index without reading the table (see hsds._IdsFirst).
+            models.Index(fields=["name", "id"], include=["institution"], name="directory_service_name_id_inst"),
             models.Index(fields=["capacity_status", "name"]),
         ]
         constraints = [

@@ -349,14 +349,14 @@ def test_query_count_does_not_grow_with_the_data(
     assert few <= 10
 
 
-def test_services_list_is_three_queries(cast: Cast, domain: TaxonomyTerm) -> None:
+def test_services_list_is_four_queries(cast: Cast, domain: TaxonomyTerm) -> None:
     for i in range(30):
         f.ServiceFactory(institution=cast.ops_a, name=f"Usługa {i}")
     with CaptureQueriesContext(connection) as queries:
         body = get("/services", per_page=10, page=2)
     assert body["size"] == 10
-    # Two indexed COUNTs (all matching services, minus those of inactive institutions) and the page.
-    assert len(queries) == 3
+    # Two indexed COUNTs (all matching services, minus those of inactive institutions), the page's ids, its rows.
+    assert len(queries) == 4
     for count in queries[:2]:
         count_sql = count["sql"].upper()
         assert "COUNT" in count_sql and "JOIN" not in count_sql
