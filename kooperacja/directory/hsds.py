@@ -554,14 +554,26 @@ def _inactive_institutions() -> QuerySet[Institution, Any]:
     return Institution.objects.filter(is_active=False).values("pk")
 
 
-def _published_count(filtered: QuerySet[Service]) -> int:
+def _published_count(request: HttpRequest, filtered: QuerySet[Service]) -> int:
     """How many of the filtered services are published: all of them minus those of inactive institutions.
 
     Two indexed counts (an index-only scan, and the partial index of inactive institutions) instead of `NOT IN`,
     which tests each of 100,000 rows against the list of inactive institutions.
     """
     filtered = filtered.order_by()
-    return filtered.count() - filtered.filter(institution_id__in=_inactive_institutions()).count()
+    return _matching_count(request, filtered) - filtered.filter(institution_id__in=_inactive_institutions()).count()
+
+
+def _matching_count(request: HttpRequest, filtered: QuerySet[Service]) -> int:
+    """COUNT of the filtered services. With `taxonomy_term_id` as the only filter, count that term's rows of the
+    service–term table instead: the same number (a service is tagged once with a term, and the foreign key keeps
+    every row's service), read from one index rather than joined with every service — 44,000 of 100,000 for a
+    common domain of the CUS act."""
+    term_id = _uuid_param(request, "taxonomy_term_id")
+    other_filters = ("search", "taxonomy_id", "organization_id", "modified_after")
+    if term_id is not None and not any(request.GET.get(name) for name in other_filters):
+        return Service.terms.through.objects.filter(taxonomyterm_id=term_id).count()
+    return filtered.count()
 
 
 def published_services() -> QuerySet[Service]:
@@ -630,7 +642,7 @@ def service_list(request: HttpRequest) -> dict[str, Any]:
     if (modified_after := _datetime_param(request, "modified_after")) is not None:
         filtered = filtered.filter(modified_at__gte=modified_after)
     base = filtered.exclude(institution_id__in=_inactive_institutions())
-    total = _published_count(filtered)
+    total = _published_count(request, filtered)
     if full:
         capacity_terms, sector_terms = _terms_of(CAPACITY_TAXONOMY), _terms_of(SECTORS_TAXONOMY)
         rows = _service_detail_queryset().filter(pk__in=base.values("pk")).order_by("name", "id")

@@ -360,3 +360,22 @@ def test_services_list_is_four_queries(cast: Cast, domain: TaxonomyTerm) -> None
     for count in queries[:2]:
         count_sql = count["sql"].upper()
         assert "COUNT" in count_sql and "JOIN" not in count_sql
+
+
+def test_total_items_of_a_term_counts_only_published_services_with_that_term(
+    directory: Cast, domain: TaxonomyTerm
+) -> None:
+    tagged = [f.ServiceFactory(institution=directory.ops_a, name=f"Mentoring {i}") for i in range(3)]
+    for service in tagged:
+        service.terms.add(domain)
+    hidden = f.ServiceFactory(institution=directory.ops_b, name="Mentoring ukryty")
+    hidden.terms.add(domain)
+    f.ServiceFactory(institution=directory.ops_a, name="Bez dziedziny")
+    Institution.objects.filter(pk=directory.ops_b.pk).update(is_active=False)
+
+    body = get("/services", taxonomy_term_id=str(domain.pk), per_page=2)
+    # "Asystent rodziny" of the fixtures and the three above; not the service of the inactive institution.
+    assert body["total_items"] == 4
+    assert body["total_pages"] == 2
+    searched = get("/services", taxonomy_term_id=str(domain.pk), search="mentoring")
+    assert searched["total_items"] == 3
