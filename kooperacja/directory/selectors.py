@@ -191,12 +191,15 @@ def directory_search(
     page = min(max(1, page), num_pages)
     offset = (page - 1) * per_page
     institution_rows = list(
-        institutions.select_related("gmina", "county", "voivodeship").order_by(
-            *_name_order(selective=text is not None and institution_matches <= SELECTIVE_SEARCH_CAP)
-        )[offset : offset + per_page]
+        institutions.select_related("gmina", "county", "voivodeship")
+        .defer(*_LONG_TEXT)
+        .order_by(*_name_order(selective=text is not None and institution_matches <= SELECTIVE_SEARCH_CAP))[
+            offset : offset + per_page
+        ]
     )
     service_rows = list(
         services.select_related("institution", "institution__gmina")
+        .defer(*_LONG_TEXT, *(f"institution__{name}" for name in _LONG_TEXT), "institution__opening_hours")
         .prefetch_related(_terms_prefetch())
         .order_by(*_name_order(selective=text is not None and service_matches <= SELECTIVE_SEARCH_CAP))[
             offset : offset + per_page
@@ -215,6 +218,10 @@ def directory_search(
         institution_count_capped=institution_matches > COUNT_CAP,
         service_count_capped=service_matches > COUNT_CAP,
     )
+
+
+# Long texts a results list never shows: not read from the database for a page of results.
+_LONG_TEXT = ("search_text", "description")
 
 
 def _name_order(*, selective: bool) -> list[Any]:
