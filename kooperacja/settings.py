@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "kooperacja.accounts",
     "kooperacja.territory",
     "kooperacja.directory",
+    "kooperacja.governance",
     "kooperacja.monitoring",
     "kooperacja.demo",
 ]

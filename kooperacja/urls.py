@@ -19,6 +19,7 @@ urlpatterns = [
     path("accounts/", include("kooperacja.accounts.urls")),
     path("territory/", include("kooperacja.territory.urls")),
     path("directory/", include("kooperacja.directory.urls")),
+    path("governance/", include("kooperacja.governance.urls")),
     path("monitoring/", include("kooperacja.monitoring.urls")),
     path("", include("kooperacja.core.urls")),
 ]
