@@ -192,7 +192,9 @@ class Meeting(models.Model):
     place = models.CharField(_("place"), max_length=300, blank=True)
     online_url = models.URLField(_("online meeting link"), blank=True)
     status = models.CharField(_("status"), max_length=20, choices=MeetingStatus.choices, default=MeetingStatus.PLANNED)
+    # Denormalised from the days (set by the services), for date filters and ordering without a join.
     first_day = models.DateField(_("first day"), null=True, blank=True, editable=False, db_index=True)
+    last_day = models.DateField(_("last day"), null=True, blank=True, editable=False, db_index=True)
     created_at = models.DateTimeField(_("created at"), default=timezone.now)
 
     class Meta:
@@ -324,6 +326,9 @@ class Attendance(models.Model):
             models.UniqueConstraint(fields=["day", "invitation"], name="governance_attendance_unique"),
         ]
 
+    def __str__(self) -> str:
+        return f"{self.invitation_id}: {self.status}"
+
 
 class SubGroup(models.Model):
     meeting = models.ForeignKey(Meeting, verbose_name=_("meeting"), on_delete=models.CASCADE, related_name="subgroups")
@@ -362,6 +367,9 @@ class MinutesEntry(models.Model):
     class Meta:
         verbose_name = _("minutes entry")
         verbose_name_plural = _("minutes entries")
+
+    def __str__(self) -> str:
+        return self.text[:60]
 
 
 class Decision(models.Model):

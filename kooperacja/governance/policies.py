@@ -1,0 +1,203 @@
+"""Who may see and write a team's things.
+
+- Everything needs sign-in. A team, its meetings and their internal things (minutes, decisions, attendance,
+  documents, sub-group notes, action items) are seen by the team's current members who have an account, and by
+  system administrators. A meeting is also seen by the current members of the teams invited to it and by its
+  organiser. Everyone else gets 404: they do not learn that the team or the meeting exists.
+- Writes (meetings, agenda, invitations, attendance, minutes, decisions, action items, documents, work plans) are
+  for the team's chair, secretary and coordinator, the meeting's organiser and system administrators. Other members
+  are readers: 403.
+- A case conference (a meeting of a team of kind "case team (ZZK)") is seen ONLY by the current members of its own
+  team (invited teams, the organiser who is not a member and system administrators do not see it). Its link to the
+  case (and the rule "only people with access to the case") waits for the cases context.
+- An action item is also seen, in the owner's task list, by its owner user and by the current staff of its owner
+  institution; they may change its status (not its other fields).
+"""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.http import Http404
+
+from kooperacja.accounts.models import Membership, Role
+from kooperacja.governance.models import (
+    WRITER_ROLES,
+    ActionItem,
+    Meeting,
+    Team,
+    TeamKind,
+    TeamMember,
+)
+
+Need = Literal["read", "write"]
+Access = Literal["none", "read", "write"]
+
+
+def _is_signed_in(actor: Any) -> bool:
+    return bool(getattr(actor, "is_authenticated", False)) and bool(getattr(actor, "is_active", False))
+
+
+def is_system_administrator(actor: Any) -> bool:
+    if not _is_signed_in(actor):
+        return False
+    if actor.is_superuser:
+        return True
+    return Membership.objects.current().filter(user=actor, role=Role.SYSTEM_ADMINISTRATOR).exists()
+
+
+def _current_memberships(actor: Any) -> QuerySet[TeamMember]:
+    return TeamMember.objects.current().filter(user=actor)
+
+
+def member_teams_q(actor: Any, prefix: str = "") -> Q:
+    """Teams in which the actor is a current member (as a filter on Team, or on `<prefix>team`)."""
+    team_ids = _current_memberships(actor).values("team_id")
+    return Q(**{f"{prefix}pk__in": team_ids})
+
+
+def visible_teams(actor: Any) -> QuerySet[Team]:
+    if not _is_signed_in(actor):
+        return Team.objects.none()
+    if is_system_administrator(actor):
+        return Team.objects.exclude(kind=TeamKind.CASE_TEAM) | Team.objects.filter(member_teams_q(actor))
+    return Team.objects.filter(member_teams_q(actor))
+
+
+def visible_meetings(actor: Any) -> QuerySet[Meeting]:
+    """Meetings the actor may see, as one filter (no per-row checks)."""
+    if not _is_signed_in(actor):
+        return Meeting.objects.none()
+    team_ids = _current_memberships(actor).values("team_id")
+    own_team = Q(team_id__in=team_ids)
+    invited = Exists(Meeting.invited_teams.through.objects.filter(meeting_id=OuterRef("pk"), team_id__in=team_ids))
+    not_case = ~Q(team__kind=TeamKind.CASE_TEAM)
+    if is_system_administrator(actor):
+        return Meeting.objects.filter(own_team | not_case)
+    return Meeting.objects.filter(own_team | (not_case & (invited | Q(organiser=actor))))
+
+
+def team_access(actor: Any, team: Team) -> Access:
+    if not _is_signed_in(actor):
+        return "none"
+    roles = set(_current_memberships(actor).filter(team=team).values_list("role", flat=True))
+    if roles & WRITER_ROLES:
+        return "write"
+    if team.kind != TeamKind.CASE_TEAM and is_system_administrator(actor):
+        return "write"
+    return "read" if roles else "none"
+
+
+def meeting_access(actor: Any, meeting: Meeting) -> Access:
+    if not _is_signed_in(actor):
+        return "none"
+    team = meeting.team
+    own_roles = set(_current_memberships(actor).filter(team_id=meeting.team_id).values_list("role", flat=True))
+    if team.kind == TeamKind.CASE_TEAM:
+        if not own_roles:
+            return "none"
+        return "write" if (own_roles & WRITER_ROLES or meeting.organiser_id == actor.pk) else "read"
+    if own_roles & WRITER_ROLES or meeting.organiser_id == actor.pk:
+        return "write"
+    if is_system_administrator(actor):
+        return "write"
+    if own_roles:
+        return "read"
+    invited = _current_memberships(actor).filter(team__in=meeting.invited_teams.all()).exists()
+    return "read" if invited else "none"
+
+
+def _check(access: Access, need: Need) -> None:
+    if access == "none":
+        raise Http404
+    if need == "write" and access != "write":
+        raise PermissionDenied
+
+
+def can_write_team(actor: Any, team: Team) -> bool:
+    return team_access(actor, team) == "write"
+
+
+def can_write_meeting(actor: Any, meeting: Meeting) -> bool:
+    return meeting_access(actor, meeting) == "write"
+
+
+# Roles at an institution that may set up a new team (and become its coordinator).
+TEAM_FOUNDER_ROLES = frozenset(
+    {
+        Role.REGIONAL_SPECIALIST,
+        Role.MODEL_EXPERT,
+        Role.INSTITUTION_MANAGER,
+        Role.PARTNERSHIP_FACILITATOR,
+        Role.CASE_COORDINATOR,
+        Role.SYSTEM_ADMINISTRATOR,
+    }
+)
+
+
+def can_create_team(actor: Any) -> bool:
+    if not _is_signed_in(actor):
+        return False
+    return actor.is_superuser or Membership.objects.current().filter(user=actor, role__in=TEAM_FOUNDER_ROLES).exists()
+
+
+def get_team_for_actor(actor: Any, pk: Any, need: Need = "read") -> Team:
+    try:
+        team = Team.objects.select_related("institution", "partnership", "voivodeship", "macroregion").get(pk=pk)
+    except (Team.DoesNotExist, ValueError, TypeError) as exc:
+        raise Http404 from exc
+    _check(team_access(actor, team), need)
+    return team
+
+
+def get_meeting_for_actor(actor: Any, pk: Any, need: Need = "read") -> Meeting:
+    try:
+        meeting = Meeting.objects.select_related("team", "organiser", "organiser_institution").get(pk=pk)
+    except (Meeting.DoesNotExist, ValueError, TypeError) as exc:
+        raise Http404 from exc
+    _check(meeting_access(actor, meeting), need)
+    return meeting
+
+
+def _actor_institution_ids(actor: Any) -> Any:
+    return Membership.objects.current().filter(user=actor).values("institution_id")
+
+
+def owned_action_items(actor: Any) -> QuerySet[ActionItem]:
+    """Action items the actor owns: as the owner user, or as current staff of the owner institution."""
+    if not _is_signed_in(actor):
+        return ActionItem.objects.none()
+    owned = Q(owner_user=actor) | Q(owner_institution_id__in=_actor_institution_ids(actor))
+    # A case conference's items stay inside its team (they may concern a person).
+    team_ids = _current_memberships(actor).values("team_id")
+    inside = ~Q(meeting__team__kind=TeamKind.CASE_TEAM) | Q(meeting__team_id__in=team_ids)
+    return ActionItem.objects.filter(owned & inside)
+
+
+def action_item_access(actor: Any, item: ActionItem) -> Literal["none", "read", "status", "write"]:
+    """'write' (meeting writers), 'status' (owners: may change the status), 'read' (meeting readers) or 'none'."""
+    meeting_level = meeting_access(actor, item.meeting)
+    if meeting_level == "write":
+        return "write"
+    if owned_action_items(actor).filter(pk=item.pk).exists():
+        return "status"
+    return "read" if meeting_level == "read" else "none"
+
+
+def get_action_item_for_actor(actor: Any, pk: Any, need: Literal["read", "status", "write"] = "read") -> ActionItem:
+    try:
+        item = ActionItem.objects.select_related(
+            "meeting", "meeting__team", "owner_user", "owner_institution", "decision"
+        ).get(pk=pk)
+    except (ActionItem.DoesNotExist, ValueError, TypeError) as exc:
+        raise Http404 from exc
+    access = action_item_access(actor, item)
+    if access == "none":
+        raise Http404
+    if need == "write" and access != "write":
+        raise PermissionDenied
+    if need == "status" and access not in ("write", "status"):
+        raise PermissionDenied
+    return item

@@ -1,0 +1,129 @@
+"""Who sees a team's internal things (members only, 404 for the rest) and who writes them (403 for readers)."""
+
+from __future__ import annotations
+
+import datetime
+
+import pytest
+from django.urls import reverse
+
+from kooperacja.governance import services
+from kooperacja.governance.models import Decision, TeamKind, TeamMember, TeamRole
+
+pytestmark = pytest.mark.django_db
+
+
+def _internal_urls(meeting, agenda_item) -> list[str]:
+    return [
+        reverse("governance:team_detail", args=[meeting.team_id]),
+        reverse("governance:meeting_detail", args=[meeting.pk]),
+        reverse("governance:meeting_ics", args=[meeting.pk]),
+        reverse("governance:action_items_export", args=[meeting.pk, "csv"]),
+        reverse("governance:action_items_export", args=[meeting.pk, "xlsx"]),
+    ]
+
+
+def test_anonymous_is_sent_to_sign_in(client, committee):
+    response = client.get(reverse("governance:meeting_detail", args=[committee.meeting.pk]))
+    assert response.status_code == 302
+    assert reverse("accounts:login") in response["Location"]
+
+
+def test_minutes_are_shown_to_members_only(cast, committee, client_for):
+    day = committee.meeting.days.first()
+    item = services.agenda_item_add(actor=cast.alice, day=day, title="Doświadczenia pilotażu")
+    services.minutes_record(actor=cast.alice, agenda_item=item, text="Tajne ustalenia zespołu")
+    # Members of the team and of the invited team, and a system administrator, read the minutes.
+    for reader in (cast.alice, cast.tom, cast.rosa, cast.root):
+        response = client_for(reader).get(reverse("governance:meeting_detail", args=[committee.meeting.pk]))
+        assert response.status_code == 200, reader
+        assert "Tajne ustalenia zespołu" in response.content.decode()
+    # Outsiders do not learn that the meeting exists.
+    for outsider in (cast.bob, cast.olga, cast.dora):
+        client = client_for(outsider)
+        for url in _internal_urls(committee.meeting, item):
+            assert client.get(url).status_code == 404, (outsider, url)
+
+
+def test_a_member_who_left_the_team_no_longer_sees_it(cast, committee, client_for):
+    TeamMember.objects.filter(team=committee.team, user=cast.tom).update(
+        started_on=datetime.date(2020, 1, 1), ended_on=datetime.date(2021, 1, 1)
+    )
+    response = client_for(cast.tom).get(reverse("governance:meeting_detail", args=[committee.meeting.pk]))
+    assert response.status_code == 404
+
+
+def test_reader_cannot_write(cast, committee, client_for):
+    meeting = committee.meeting
+    day = meeting.days.first()
+    item = services.agenda_item_add(actor=cast.alice, day=day, title="Punkt")
+    client = client_for(cast.tom)
+    writes = [
+        (reverse("governance:decision_create", args=[meeting.pk]), {"text": "x", "by_consensus": "on"}),
+        (reverse("governance:agenda_item_add", args=[meeting.pk]), {"day": day.pk, "title": "x"}),
+        (reverse("governance:attendance", args=[meeting.pk, day.pk]), {}),
+        (reverse("governance:minutes_edit", args=[item.pk]), {"text": "x"}),
+        (reverse("governance:action_item_create", args=[meeting.pk]), {"title": "x", "owner_user": cast.tom.pk}),
+        (reverse("governance:conclusion_add", args=[meeting.pk]), {"text": "x"}),
+        (reverse("governance:invitations_send", args=[meeting.pk]), {}),
+        (reverse("governance:document_upload", args=[meeting.pk]), {"title": "x"}),
+        (reverse("governance:workplan_draft", args=[meeting.pk]), {}),
+        (reverse("governance:member_add", args=[committee.team.pk]), {"full_name": "x", "role": "guest"}),
+        (reverse("governance:meeting_create", args=[committee.team.pk]), {"title": "x"}),
+    ]
+    for url, data in writes:
+        assert client.post(url, data).status_code == 403, url
+    assert not Decision.objects.exists()
+    # The reader sees the meeting, without the writers' links.
+    page = client.get(reverse("governance:meeting_detail", args=[meeting.pk])).content.decode()
+    assert reverse("governance:decision_create", args=[meeting.pk]) not in page
+
+
+def test_outsider_gets_404_on_writes(cast, committee, client_for):
+    client = client_for(cast.olga)
+    meeting = committee.meeting
+    assert (
+        client.post(
+            reverse("governance:decision_create", args=[meeting.pk]), {"text": "x", "by_consensus": "on"}
+        ).status_code
+        == 404
+    )
+    assert client.post(reverse("governance:invitations_send", args=[meeting.pk])).status_code == 404
+    assert not Decision.objects.exists()
+
+
+def test_meeting_organiser_writes_even_without_a_writer_role(cast, committee, client_for):
+    TeamMember.objects.filter(team=committee.team, user=cast.tom).update(role=TeamRole.SECRETARY)
+    meeting = services.meeting_create(
+        actor=cast.tom,
+        team=committee.team,
+        title="Spotkanie Toma",
+        days=[(datetime.date(2031, 5, 5), datetime.time(9), datetime.time(10))],
+        online_url="https://meet.example.invalid/abc",
+    )
+    TeamMember.objects.filter(team=committee.team, user=cast.tom).update(role=TeamRole.MODEL_EXPERT)
+    response = client_for(cast.tom).post(
+        reverse("governance:decision_create", args=[meeting.pk]), {"text": "Ustalenie", "by_consensus": "on"}
+    )
+    assert response.status_code == 302
+    assert Decision.objects.filter(meeting=meeting).count() == 1
+
+
+def test_case_conference_is_only_for_its_team(cast, committee, client_for):
+    case_team = services.team_create(actor=cast.alice, kind=TeamKind.CASE_TEAM, name="ZZK rodziny")
+    services.member_add(actor=cast.alice, team=case_team, user=cast.paula, role=TeamRole.GUEST)
+    conference = services.meeting_create(
+        actor=cast.alice,
+        team=case_team,
+        title="Konferencja ZZK",
+        days=[(datetime.date(2031, 4, 1), datetime.time(12), datetime.time(13))],
+        place="MOPS A",
+        invited_teams=[committee.invited_team],
+    )
+    url = reverse("governance:meeting_detail", args=[conference.pk])
+    assert client_for(cast.alice).get(url).status_code == 200
+    assert client_for(cast.paula).get(url).status_code == 200
+    # Members of an invited team and system administrators are not in the case team: 404.
+    assert client_for(cast.rosa).get(url).status_code == 404
+    assert client_for(cast.root).get(url).status_code == 404
+    assert client_for(cast.root).get(reverse("governance:team_detail", args=[case_team.pk])).status_code == 404
