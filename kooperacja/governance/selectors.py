@@ -81,10 +81,14 @@ class TeamPage:
     plans: list[WorkPlan]
 
 
-def team_page(team: Team) -> TeamPage:
-    members = list(
+def team_members(team: Team) -> list[TeamMember]:
+    return list(
         TeamMember.objects.current().filter(team=team).select_related("user", "institution").order_by("role", "pk")
     )
+
+
+def team_page(team: Team) -> TeamPage:
+    members = team_members(team)
     invited = Meeting.invited_teams.through.objects.filter(team=team).values("meeting_id")
     upcoming, past = upcoming_and_past(Meeting.objects.filter(Q(team=team) | Q(pk__in=invited)))
     open_actions = list(
