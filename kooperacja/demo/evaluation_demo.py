@@ -1,7 +1,8 @@
 """Demo of evaluation and knowledge: questionnaires with synthetic answers, findings and recommendations in every
 status with their history, and a catalogue of good practices. Everything here is synthetic.
 
-`load(stdout=...)` is idempotent: when the demo's "after the pilot" questionnaire exists, it changes nothing.
+`load(stdout=...)` is idempotent: when the demo's "after the pilot" questionnaire exists, it changes nothing;
+`delete()` removes what it made (for a reset).
 """
 
 from __future__ import annotations
@@ -481,6 +482,14 @@ def _practices(users: dict[str, User | None]) -> int:
             institutions=institutions,
         )
     return len(PRACTICES)
+
+
+def delete() -> None:
+    """Remove what `load` created (for `load_demo --reset`); other questionnaires, recommendations and practices stay."""
+    with transaction.atomic():
+        Questionnaire.objects.filter(title__in=[AFTER_TITLE, DURING_TITLE]).delete()
+        Recommendation.objects.filter(title__in=[spec["title"] for spec in RECOMMENDATIONS]).delete()
+        GoodPractice.objects.filter(title__in=[spec["title"] for spec in PRACTICES]).delete()
 
 
 def load(*, stdout: Any) -> None:

@@ -118,25 +118,24 @@ def questionnaire_set_status(*, actor: Any, questionnaire: Questionnaire, status
 
 def scale_get_or_create(*, minimum: int, maximum: int, minimum_label: str = "", maximum_label: str = "") -> Scale:
     """The one scale with these ends (scales are shared by questions)."""
-    scale = Scale(minimum=minimum, maximum=maximum, minimum_label=minimum_label, maximum_label=maximum_label)
+    ends = {"minimum": minimum, "maximum": maximum, "minimum_label": minimum_label, "maximum_label": maximum_label}
+    existing = Scale.objects.filter(**ends).first()
+    if existing is not None:
+        return existing
+    scale = Scale(**ends)
     try:
-        scale.full_clean(validate_constraints=True, validate_unique=False)
+        scale.full_clean(validate_unique=False, validate_constraints=False)
+        if not (0 <= minimum < maximum <= minimum + 10):
+            raise ValidationError("range")
     except ValidationError as exc:
         raise ValidationError(
             {"scale": _("A scale runs from 0 or more to a higher value, with at most 11 points.")}
         ) from exc
-    existing = Scale.objects.filter(
-        minimum=minimum, maximum=maximum, minimum_label=minimum_label, maximum_label=maximum_label
-    ).first()
-    if existing is not None:
-        return existing
     try:
         with transaction.atomic():
             scale.save()
     except IntegrityError:
-        return Scale.objects.get(
-            minimum=minimum, maximum=maximum, minimum_label=minimum_label, maximum_label=maximum_label
-        )
+        return Scale.objects.get(**ends)
     return scale
 
 

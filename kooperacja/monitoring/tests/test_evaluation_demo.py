@@ -54,3 +54,8 @@ def test_the_demo_loads_once_with_every_status_and_results_worth_showing() -> No
     after = Questionnaire.objects.get(title=evaluation_demo.AFTER_TITLE)
     results = questionnaire_results(questionnaire=after, by="gmina_kind")
     assert {g.key for g in results.groups if not g.suppressed} == {"urban", "rural", "urban_rural"}
+    evaluation_demo.delete()
+    assert not Recommendation.objects.exists() and not Questionnaire.objects.exists()
+    assert not GoodPractice.objects.exists() and not Response.objects.exists()
+    evaluation_demo.load(stdout=io.StringIO())
+    assert Response.objects.count() == counts[1]

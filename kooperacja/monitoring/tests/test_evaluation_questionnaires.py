@@ -5,9 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from django.core.exceptions import ValidationError
 
 from kooperacja.core.models import AuditEvent
 from kooperacja.core.testing.cast import Cast
+from kooperacja.monitoring import services_evaluation as services
 from kooperacja.monitoring.models.evaluation import (
     Answer,
     Question,
@@ -332,3 +334,11 @@ def test_once_open_only_title_and_description_change(survey: Survey, cast: Cast,
     client.post(f"/monitoring/questions/{survey.scale.pk}/edit/", {"text": "Zmienione", "kind": "text"})
     survey.scale.refresh_from_db()
     assert survey.scale.text != "Zmienione"
+
+
+def test_a_scale_is_shared_and_a_bad_range_is_refused(cast: Cast) -> None:
+    first = services.scale_get_or_create(minimum=1, maximum=5, minimum_label="nie", maximum_label="tak")
+    assert services.scale_get_or_create(minimum=1, maximum=5, minimum_label="nie", maximum_label="tak") == first
+    for low, high in ((5, 5), (0, 11), (-1, 3)):
+        with pytest.raises(ValidationError):
+            services.scale_get_or_create(minimum=low, maximum=high)
