@@ -127,3 +127,12 @@ def test_case_conference_is_only_for_its_team(cast, committee, client_for):
     assert client_for(cast.rosa).get(url).status_code == 404
     assert client_for(cast.root).get(url).status_code == 404
     assert client_for(cast.root).get(reverse("governance:team_detail", args=[case_team.pk])).status_code == 404
+
+
+def test_pages_speak_polish(cast, committee, client_for):
+    client = client_for(cast.alice)
+    page = client.get(reverse("governance:meeting_detail", args=[committee.meeting.pk])).content.decode()
+    for phrase in ("Porządek obrad", "Lista obecności", "Przed spotkaniem", "Zapisz decyzję", "zaplanowane"):
+        assert phrase in page
+    home = client.get(reverse("governance:home")).content.decode()
+    assert "Moje zespoły" in home and "komitet sterujący" in home
