@@ -164,6 +164,11 @@ class RecommendationOut(Schema):
 
 class RecommendationDetailOut(RecommendationOut):
     history: list[StatusChangeOut]
+    evidence_custom_indicators: list[str]
+
+    @staticmethod
+    def resolve_evidence_custom_indicators(obj: Recommendation) -> list[str]:
+        return [str(indicator) for indicator in obj.evidence_custom_indicators.all()]
 
     @staticmethod
     def resolve_history(obj: Recommendation) -> list[RecommendationStatusChange]:

@@ -213,6 +213,12 @@ class RecommendationForm(AccessibleFormMixin, forms.ModelForm):
         help_text=_("None chosen: all variants."),
     )
     evidence_url = forms.URLField(label=_("evidence: link"), required=False, assume_scheme="https")
+    custom_indicators = forms.ModelMultipleChoiceField(
+        label=_("evidence: custom indicators"),
+        queryset=None,  # type: ignore[arg-type]
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
 
     class Meta:
         model = Recommendation
@@ -226,6 +232,7 @@ class RecommendationForm(AccessibleFormMixin, forms.ModelForm):
             "gmina_kinds",
             "model_variants",
             "evidence_indicators",
+            "custom_indicators",
             "evidence_minutes",
             "evidence_url",
         ]
@@ -238,9 +245,13 @@ class RecommendationForm(AccessibleFormMixin, forms.ModelForm):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["pilot"].queryset = _pilot_queryset()
+        self.fields["custom_indicators"].queryset = apps.get_model("monitoring", "CustomIndicator").objects.order_by(
+            "name", "pk"
+        )
         if self.instance.pk:
             self.initial["gmina_kinds"] = self.instance.gmina_kind_list
             self.initial["model_variants"] = self.instance.model_variant_list
+            self.initial["custom_indicators"] = list(self.instance.evidence_custom_indicators.all())
 
     def values(self) -> dict[str, Any]:
         return {name: self.cleaned_data[name] for name in self.Meta.fields}

@@ -423,7 +423,7 @@ def _recommendation_values(fields: dict[str, Any]) -> dict[str, Any]:
     return values
 
 
-def recommendation_create(*, actor: Any, **fields: Any) -> Recommendation:
+def recommendation_create(*, actor: Any, custom_indicators: Iterable[Any] = (), **fields: Any) -> Recommendation:
     """A new finding or recommendation, proposed; its history starts with that status."""
     recommendation = Recommendation(
         **_recommendation_values(fields), created_by=actor, status=RecommendationStatus.PROPOSED
@@ -431,6 +431,7 @@ def recommendation_create(*, actor: Any, **fields: Any) -> Recommendation:
     recommendation.full_clean()
     with transaction.atomic():
         recommendation.save()
+        recommendation.evidence_custom_indicators.set(list(custom_indicators))
         RecommendationStatusChange.objects.create(
             recommendation=recommendation, from_status="", to_status=recommendation.status, changed_by=actor
         )
@@ -438,7 +439,9 @@ def recommendation_create(*, actor: Any, **fields: Any) -> Recommendation:
     return recommendation
 
 
-def recommendation_update(*, actor: Any, recommendation: Recommendation, **fields: Any) -> Recommendation:
+def recommendation_update(
+    *, actor: Any, recommendation: Recommendation, custom_indicators: Iterable[Any] | None = None, **fields: Any
+) -> Recommendation:
     """Change the content of a finding or recommendation (its status changes through `recommendation_change_status`)."""
     values = _recommendation_values(fields)
     before = {name: getattr(recommendation, name) for name in values}
@@ -447,6 +450,8 @@ def recommendation_update(*, actor: Any, recommendation: Recommendation, **field
     recommendation.full_clean()
     with transaction.atomic():
         recommendation.save()
+        if custom_indicators is not None:
+            recommendation.evidence_custom_indicators.set(list(custom_indicators))
         audit_record(
             actor=actor,
             action="monitoring.recommendation_update",

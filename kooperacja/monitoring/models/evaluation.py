@@ -333,6 +333,12 @@ class Recommendation(models.Model):
         _("evidence: meeting minutes"), blank=True, help_text=_("Meetings whose minutes record it, one per line.")
     )
     evidence_url = models.URLField(_("evidence: link"), blank=True)
+    evidence_custom_indicators = models.ManyToManyField(
+        "monitoring.CustomIndicator",
+        verbose_name=_("evidence: custom indicators"),
+        blank=True,
+        related_name="recommendations",
+    )
     pilot = models.ForeignKey(
         "monitoring.Pilot",
         verbose_name=_("pilot"),

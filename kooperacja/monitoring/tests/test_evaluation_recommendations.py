@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from django.apps import apps
 from django.core.exceptions import ValidationError
 
 from kooperacja.core.testing.cast import Cast
@@ -206,3 +207,22 @@ def test_api_anonymous_gets_401(recommendation: Recommendation, client: Any) -> 
         ).status_code
         == 401
     )
+
+
+def test_custom_indicators_are_linked_as_evidence(cast: Cast, client_for: Any) -> None:
+    indicator = apps.get_model("monitoring", "CustomIndicator").objects.create(
+        name="Rodziny objęte IPW", voivodeship=cast.voivodeship_a, target=40
+    )
+    client = client_for(cast.rosa)
+    data = {"kind": "finding", "title": "Więcej rodzin", "text": "t", "custom_indicators": [indicator.pk]}
+    assert client.post("/monitoring/recommendations/new/", data).status_code == 302
+    created = Recommendation.objects.get(title="Więcej rodzin")
+    assert list(created.evidence_custom_indicators.all()) == [indicator]
+    assert "Rodziny objęte IPW" in client.get(f"/monitoring/recommendations/{created.pk}/").content.decode()
+    detail = client.get(f"/api/v1/monitoring/recommendations/{created.pk}").json()
+    assert detail["evidence_custom_indicators"] == [str(indicator)]
+    assert (
+        client.post(f"/monitoring/recommendations/{created.pk}/edit/", {**data, "custom_indicators": []}).status_code
+        == 302
+    )
+    assert not created.evidence_custom_indicators.exists()
