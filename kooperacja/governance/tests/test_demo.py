@@ -1,0 +1,66 @@
+"""The governance demo loads on top of the directory demo, once, and shows what the issue describes."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+from django.urls import reverse
+
+from kooperacja.accounts.models import User
+from kooperacja.demo import governance_demo
+from kooperacja.demo.directory_demo import demo_load
+from kooperacja.governance.models import (
+    ActionItem,
+    Attendance,
+    Decision,
+    Meeting,
+    MeetingStatus,
+    SubGroup,
+    Team,
+    TeamKind,
+    WorkPlan,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+def test_demo_loads_once_and_is_visible_to_the_demo_users(client_for):
+    demo_load()
+    out = io.StringIO()
+    governance_demo.load(stdout=out)
+    assert "governance:" in out.getvalue()
+    counts = (Team.objects.count(), Meeting.objects.count(), Decision.objects.count(), ActionItem.objects.count())
+    governance_demo.load(stdout=out)
+    assert "already loaded" in out.getvalue()
+    assert (
+        Team.objects.count(),
+        Meeting.objects.count(),
+        Decision.objects.count(),
+        ActionItem.objects.count(),
+    ) == counts
+
+    assert Team.objects.filter(kind=TeamKind.STEERING_COMMITTEE).count() == 1
+    assert Team.objects.filter(kind=TeamKind.MODEL_TEAM).count() == 3
+    held = Meeting.objects.filter(status=MeetingStatus.HELD)
+    assert held.count() == 2 and all(meeting.days.count() == 2 for meeting in held)
+    assert SubGroup.objects.count() == 10
+    assert Attendance.objects.exists()
+    assert WorkPlan.objects.filter(source_meeting__in=held).count() == 1
+    assert Meeting.objects.filter(status=MeetingStatus.PLANNED).count() == 2
+
+    rops, koordynator = User.objects.get(username="rops"), User.objects.get(username="koordynator")
+    page = client_for(koordynator).get(reverse("governance:my_actions")).content.decode()
+    assert "Przygotować scenariusz warsztatów współpracy z rodziną" in page
+    home = client_for(rops).get(reverse("governance:home")).content.decode()
+    assert "Komitet Sterujący projektów makroregionalnych" in home
+    steering = Team.objects.get(kind=TeamKind.STEERING_COMMITTEE)
+    assert (
+        client_for(User.objects.get(username="pedagog"))
+        .get(reverse("governance:team_detail", args=[steering.pk]))
+        .status_code
+        == 404
+    )
+
+    governance_demo.delete()
+    assert not Team.objects.exists() and not Meeting.objects.exists()
