@@ -7,6 +7,7 @@ Entities exposed through HSDS 3.0 carry UUID primary keys, as HSDS identifiers a
 from __future__ import annotations
 
 import uuid
+from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -188,16 +189,49 @@ class Institution(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    # The institution's fields that its services' search texts include (see Service.compute_search_text).
+    SERVICE_SEARCH_FIELDS = ("name", "short_name", "city")
+
     def save(self, *args: object, **kwargs: object) -> None:
         # Derived column: recomputed on every save so that no write path can leave it stale.
         self.search_text = self.compute_search_text()
         update_fields = kwargs.get("update_fields")
         if update_fields is not None:
             kwargs["update_fields"] = {*update_fields, "search_text"}  # type: ignore[misc]
+        loaded = getattr(self, "_service_search_source", None)
         super().save(*args, **kwargs)  # type: ignore[arg-type]
+        current = self._service_search_values()
+        if loaded is not None and loaded != current:
+            # The name or town changed: its services' search texts include them (a search for a town finds them).
+            self.refresh_service_search_text()
+        self._service_search_source = current
+
+    @classmethod
+    def from_db(cls, *args: Any, **kwargs: Any) -> Institution:
+        instance = super().from_db(*args, **kwargs)
+        instance._service_search_source = instance._service_search_values()
+        return instance
+
+    def _service_search_values(self) -> tuple[str | None, ...]:
+        # Deferred fields count as unknown (None): comparing them would read them from the database.
+        deferred = self.get_deferred_fields()
+        return tuple(None if name in deferred else getattr(self, name) for name in self.SERVICE_SEARCH_FIELDS)
 
     def compute_search_text(self) -> str:
         return search_text_of(self.name, self.short_name, self.description, self.city)
+
+    def service_search_text_part(self) -> str:
+        """The part of each of its services' search text that comes from the institution: its name and town."""
+        return search_text_of(self.name, self.short_name, self.city)
+
+    def refresh_service_search_text(self) -> int:
+        """Recompute the search text of the institution's services (after its name or town changed)."""
+        services = list(self.services.only("id", "institution_id", "name", "alternate_name", "description"))
+        for service in services:
+            service.institution = self
+            service.search_text = service.compute_search_text()
+        Service.objects.bulk_update(services, ["search_text"], batch_size=500)
+        return len(services)
 
     @property
     def address_line(self) -> str:
@@ -321,7 +355,15 @@ class Service(models.Model):
             raise ValidationError(errors)
 
     def compute_search_text(self) -> str:
-        return search_text_of(self.name, self.alternate_name, self.description)
+        """Its name, alternate name and description, and its institution's name and town: a search for a town or
+        an institution finds the services too. Kept in sync when the institution changes (Institution.save)."""
+        institution = self.institution if self.institution_id is not None else None
+        return search_text_of(
+            self.name,
+            self.alternate_name,
+            self.description,
+            institution.service_search_text_part() if institution is not None else "",
+        )
 
     @property
     def language_list(self) -> list[str]:

@@ -44,6 +44,27 @@ def test_search_text_follows_edits(cast: Cast, client_for: Any) -> None:
     assert "Centrum Usług Społecznych" in _titles(client.get(SEARCH, {"q": "uslug spoleczn"}))
 
 
+def test_a_town_or_institution_name_finds_its_services(cast: Cast, client_for: Any, client: Any) -> None:
+    # Reported from the browser: searching for a town found its institutions but none of their services.
+    cast.ops_a.city = "Bytów"
+    cast.ops_a.save()
+    f.ServiceFactory(institution=cast.ops_a, name="Klub malucha", description="Zajęcia dla dzieci.")
+    f.ServiceFactory(institution=cast.ops_b, name="Klub seniora", description="Spotkania.")
+    page = _titles(client.get(SEARCH, {"q": "Bytow"}))
+    assert "Klub malucha" in page and "Klub seniora" not in page
+    assert "Klub malucha" in _titles(client.get(SEARCH, {"q": "mops a klub"}))  # the institution's short name
+    assert "Klub malucha" in _titles(client.get("/api/hsds/services", {"search": "bytów"}))
+
+    # The institution moves to another town: the services' search text follows it.
+    editor = client_for(cast.alice)
+    response = editor.post(
+        reverse("directory:institution_edit", args=[cast.ops_a.pk]), {"name": cast.ops_a.name, "city": "Człuchów"}
+    )
+    assert response.status_code == 302
+    assert "Klub malucha" in _titles(client.get(SEARCH, {"q": "czluchow klub"}))
+    assert "Klub malucha" not in _titles(client.get(SEARCH, {"q": "bytow"}))
+
+
 def test_filter_by_sector(cast: Cast) -> None:
     result = directory_search(sector=Sector.EDUCATION)
     assert [i.name for i in result.institutions] == [cast.school_a.name]
