@@ -72,7 +72,6 @@ def _form_page(
             "multipart": multipart,
             "intro": intro,
         },
-        status=400 if form.is_bound and form.errors else 200,
     )
 
 

@@ -74,9 +74,9 @@ def test_bad_meeting_input_is_refused_with_messages_and_nothing_saved(cast, comm
         reverse("governance:meeting_create", args=[committee.team.pk]),
         {"title": "Zły", "day1_date": "2031-06-02", "day1_start": "15:00", "day1_end": "10:00"},
     )
-    assert response.status_code == 400
+    assert response.status_code == 200
     page = response.content.decode()
-    assert "Give a place or an online meeting link" in page or "Podaj miejsce" in page
+    assert "Podaj miejsce albo link do spotkania online" in page
     assert 'aria-invalid="true"' in page
     assert Meeting.objects.count() == before
 
@@ -168,7 +168,7 @@ def test_invitee_replies_and_attendance_is_taken(cast, committee, client_for):
     # A bad value changes nothing.
     data[f"person_{invitation.pk}"] = "sleeping"
     response = client.post(reverse("governance:attendance", args=[committee.meeting.pk, day.pk]), data)
-    assert response.status_code == 400
+    assert 'aria-invalid="true"' in response.content.decode()
     assert Attendance.objects.get(day=day, invitation=invitation).status == "excused"
 
 
@@ -194,7 +194,7 @@ def test_decisions_are_numbered_per_meeting(cast, committee, client_for):
     assert Decision.objects.get(meeting=other).number == 1
     # Without votes and without consensus: refused, nothing saved.
     response = client.post(url, {"text": "Bez głosów"})
-    assert response.status_code == 400
+    assert "Podaj liczbę głosów" in response.content.decode()
     assert not Decision.objects.filter(text="Bez głosów").exists()
     page = client.get(reverse("governance:meeting_detail", args=[committee.meeting.pk])).content.decode()
     assert "Pierwsza" in page and "Druga" in page
@@ -251,13 +251,13 @@ def test_document_upload_checks_type_and_size(cast, committee, client_for, setti
         )
 
     response = post("slajdy.exe", b"MZ...")
-    assert response.status_code == 400 and "PDF, DOCX" in response.content.decode()
+    assert "Można dołączać tylko pliki PDF, DOCX" in response.content.decode()
     response = post("udawany.pdf", b"to nie jest pdf")
-    assert response.status_code == 400
+    assert "Zawartość pliku nie odpowiada jego rozszerzeniu." in response.content.decode()
     response = post("udawany.docx", b"PK\x03\x04 nie zip")
-    assert response.status_code == 400
+    assert "Zawartość pliku nie odpowiada jego rozszerzeniu." in response.content.decode()
     response = post("duzy.pdf", b"%PDF-1.4\n" + b"0" * (1024 * 1024 + 1))
-    assert response.status_code == 400 and "1 MB" in response.content.decode()
+    assert "Plik jest za duży: dozwolone najwyżej 1 MB." in response.content.decode()
     assert not MeetingDocument.objects.exists()
     assert not any(tmp_path.rglob("*.*"))
 

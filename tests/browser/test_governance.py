@@ -1,0 +1,132 @@
+"""Governance in the browser: the chair prepares a two-day meeting with an agenda, sends the invitations, takes
+attendance and records a decision with an action item — with axe-core (WCAG 2.1 A/AA) on every page visited."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import pytest
+from playwright.sync_api import expect
+
+from kooperacja.core.testing.cast import Cast
+from kooperacja.core.testing.factories import PASSWORD
+from kooperacja.governance import services
+from kooperacja.governance.models import ActionItem, Attendance, Decision, Meeting, Team, TeamKind, TeamRole
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+
+PASSWORD_LABEL = re.compile(r"^\s*(Hasło|Password)", re.IGNORECASE)
+USERNAME_LABEL = re.compile(r"^\s*(Nazwa użytkownika|Username)", re.IGNORECASE)
+
+
+def sign_in(page: Any, audit: Any, username: str, next_url: str) -> None:
+    page.context.clear_cookies()
+    page.goto(f"/accounts/login/?next={next_url}")
+    audit(f"sign-in page ({username})")
+    page.get_by_label(USERNAME_LABEL).fill(username)
+    page.get_by_label(PASSWORD_LABEL).fill(PASSWORD)
+    page.locator("main form").filter(has=page.get_by_label(PASSWORD_LABEL)).get_by_role("button").click()
+    expect(page.get_by_role("button", name=re.compile(rf"Wyloguj się \({re.escape(username)}\)"))).to_be_visible()
+
+
+@pytest.fixture
+def team(cast: Cast) -> Team:
+    team = services.team_create(
+        actor=cast.alice, kind=TeamKind.STEERING_COMMITTEE, name="Komitet Sterujący", institution=cast.ops_a
+    )
+    services.member_add(
+        actor=cast.alice, team=team, user=cast.tom, institution=cast.school_a, role=TeamRole.MODEL_EXPERT
+    )
+    services.member_add(
+        actor=cast.alice, team=team, full_name="Jan Gość", email="jan@example.invalid", role=TeamRole.GUEST
+    )
+    return team
+
+
+def label(text: str) -> re.Pattern[str]:
+    return re.compile(rf"^\s*{re.escape(text)}")
+
+
+def test_prepare_hold_and_record_a_meeting(page: Any, audit: Any, team: Team, cast: Cast) -> None:
+    sign_in(page, audit, "alice", "/governance/")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Zespoły i spotkania")
+    audit("governance home")
+    page.get_by_role("link", name="Komitet Sterujący").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Komitet Sterujący")
+    audit("team page")
+
+    # Before: a meeting with two days, an agenda item, invitations.
+    page.get_by_role("link", name="Nowe spotkanie").click()
+    audit("new meeting form")
+    page.get_by_role("button", name="Zapisz").click()
+    expect(page.get_by_role("alert")).to_be_visible()
+    audit("new meeting form with errors")
+    page.get_by_label(label("Tytuł")).fill("Posiedzenie makroregionalne")
+    page.get_by_label(label("Miejsce")).fill("Rybnik, MOPS")
+    page.get_by_label(label("Dzień 1: data")).fill("2031-06-02")
+    page.get_by_label(label("Dzień 1: początek")).fill("10:00")
+    page.get_by_label(label("Dzień 1: koniec")).fill("16:00")
+    page.get_by_label(label("Dzień 2: data")).fill("2031-06-03")
+    page.get_by_label(label("Dzień 2: początek")).fill("09:00")
+    page.get_by_label(label("Dzień 2: koniec")).fill("13:00")
+    page.get_by_role("button", name="Zapisz").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Posiedzenie makroregionalne")
+    audit("meeting page (new)")
+    meeting = Meeting.objects.get(title="Posiedzenie makroregionalne")
+    assert meeting.days.count() == 2
+
+    page.get_by_role("link", name="Dodaj punkt porządku obrad").click()
+    audit("agenda item form")
+    page.get_by_label(label("Tytuł")).fill("Doświadczenia z pilotażu")
+    page.get_by_label(label("Prowadzący")).fill("ekspert wiodący")
+    page.get_by_label(label("Początek")).fill("10:15")
+    page.get_by_label(label("Koniec")).fill("11:30")
+    page.get_by_role("button", name="Zapisz").click()
+    expect(page.get_by_role("table", name=re.compile("Porządek obrad z dnia"))).to_contain_text(
+        "Doświadczenia z pilotażu"
+    )
+    audit("meeting page with agenda")
+
+    page.get_by_role("button", name="Wyślij zaproszenia").click()
+    invited = page.get_by_role("table", name="Zaproszone osoby")
+    expect(invited).to_contain_text("Jan Gość")
+    audit("meeting page with invitations")
+
+    # During: attendance on the first day.
+    page.get_by_role("link", name=re.compile(r"^Sprawdź obecność: 2 czerwca 2031")).click()
+    audit("attendance form")
+    page.get_by_label("Jan Gość").select_option("excused")
+    page.get_by_role("button", name="Zapisz").click()
+    expect(page.get_by_role("table", name="Lista obecności")).to_contain_text("usprawiedliwiony")
+    audit("meeting page with attendance")
+    assert Attendance.objects.filter(day__meeting=meeting).count() == 3
+
+    # After: a decision and an action item from it.
+    page.get_by_role("link", name="Zapisz decyzję").click()
+    audit("decision form")
+    page.get_by_label(label("Decyzja")).fill("Przyjąć plan promocji modeli.")
+    page.get_by_label("Przyjęta w drodze konsensusu").check()
+    page.get_by_role("button", name="Zapisz").click()
+    expect(page.get_by_text("Decyzja nr 1", exact=True)).to_be_visible()
+    audit("meeting page with a decision")
+    page.get_by_role("link", name=re.compile(r"^Dodaj zadanie\s*: Decyzja nr 1$")).click()
+    audit("action item form")
+    page.get_by_label(label("Tytuł")).fill("Przygotować materiały promocyjne")
+    page.get_by_label(label("Odpowiedzialny (osoba)")).select_option(label=str(cast.tom))
+    page.get_by_label(label("Termin")).fill("2031-07-15")
+    page.get_by_role("button", name="Zapisz").click()
+    expect(page.get_by_role("table", name="Zadania ze spotkania")).to_contain_text("Przygotować materiały promocyjne")
+    audit("meeting page with an action item")
+    decision = Decision.objects.get(meeting=meeting)
+    assert ActionItem.objects.get(meeting=meeting).decision == decision
+
+    # The owner sees it in his list; the calendar shows the meeting.
+    sign_in(page, audit, "tom", "/governance/my-actions/")
+    expect(page.get_by_role("table", name="Moje zadania")).to_contain_text("Przygotować materiały promocyjne")
+    audit("my action items (owner)")
+    page.goto("/governance/calendar/?year=2031&month=6")
+    expect(page.get_by_role("table", name=re.compile("Spotkania w miesiącu"))).to_contain_text(
+        "Posiedzenie makroregionalne"
+    )
+    audit("calendar")
