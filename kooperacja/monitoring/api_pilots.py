@@ -1,8 +1,6 @@
 """Pilots, indicators and snapshots in the JSON API (/api/v1/monitoring/): the same policies and selectors as the
 pages, and the same small-cell suppression."""
 
-from __future__ import annotations
-
 import datetime
 from decimal import Decimal
 from typing import Any
