@@ -7,6 +7,7 @@ import uuid
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.db import connections
 from django.db.models import Exists, F, OuterRef, Prefetch, Q, QuerySet, Value
 from django.db.models.functions import Concat
 from django.utils import timezone
@@ -138,7 +139,10 @@ def directory_search(
     A domain or capacity filter concerns services: with one of them, no institutions are listed.
     """
     institutions = Institution.objects.filter(is_active=True)
-    services = Service.objects.filter(institution__is_active=True)
+    # `NOT IN (inactive institutions)` (a few rows, read from their partial index) rather than
+    # `institution__is_active=True`: counting the matches of a text search then reads no institution at all, where the
+    # join hashed every institution of the country (PostgreSQL, q=poradnia: count 54 → 19 ms).
+    services = Service.objects.exclude(institution_id__in=Institution.objects.filter(is_active=False).values("pk"))
 
     text = _text_q(q)
     if text is not None:
@@ -184,11 +188,21 @@ def directory_search(
     # With a text search, count further: up to SELECTIVE_SEARCH_CAP matches the page is read through the trigram index.
     cap = max(COUNT_CAP, SELECTIVE_SEARCH_CAP) if text is not None else COUNT_CAP
     institution_matches = institutions.order_by()[: cap + 1].count()
-    service_matches = services.order_by()[: cap + 1].count()
+    page = max(1, page)
+    service_ids: list[uuid.UUID] | None = None
+    if text is not None:
+        # One read gives both the capped count and, when the search is selective, the page's ids (see _count_and_page).
+        service_matches, service_ids = _count_and_page(services, cap, offset=(page - 1) * per_page, limit=per_page)
+    else:
+        service_matches = services.order_by()[: cap + 1].count()
     institution_count = min(institution_matches, COUNT_CAP)
     service_count = min(service_matches, COUNT_CAP)
     num_pages = max(1, math.ceil(max(institution_count, service_count) / per_page))
-    page = min(max(1, page), num_pages)
+    if page > num_pages:
+        # Past the last page (a hand-edited URL): the last page instead, read again.
+        page = num_pages
+        if service_ids is not None:
+            service_matches, service_ids = _count_and_page(services, cap, offset=(page - 1) * per_page, limit=per_page)
     offset = (page - 1) * per_page
     institution_rows = list(
         institutions.select_related("gmina", "county", "voivodeship")
@@ -197,14 +211,16 @@ def directory_search(
             offset : offset + per_page
         ]
     )
-    service_rows = list(
+    service_page = (
         services.select_related("institution", "institution__gmina")
         .defer(*_LONG_TEXT, *(f"institution__{name}" for name in _LONG_TEXT), "institution__opening_hours")
         .prefetch_related(_terms_prefetch())
-        .order_by(*_name_order(selective=text is not None and service_matches <= SELECTIVE_SEARCH_CAP))[
-            offset : offset + per_page
-        ]
     )
+    if service_ids is not None and service_matches <= SELECTIVE_SEARCH_CAP:
+        by_id = {row.pk: row for row in service_page.filter(pk__in=service_ids)}
+        service_rows = [by_id[pk] for pk in service_ids if pk in by_id]
+    else:
+        service_rows = list(service_page.order_by("name", "id")[offset : offset + per_page])
     return SearchPage(
         institutions=institution_rows,
         services=service_rows,
@@ -232,6 +248,30 @@ def _name_order(*, selective: bool) -> list[Any]:
     if selective:
         return [Concat(F("name"), Value("")), "id"]
     return ["name", "id"]
+
+
+def _count_and_page(services: QuerySet[Service], cap: int, *, offset: int, limit: int) -> tuple[int, list[uuid.UUID]]:
+    """The number of matching services (at most cap + 1) and the ids of one page of them in (name, id) order, in one
+    read of the matches: a text search finds them through the trigram index once, where a count and then a page
+    read each fetched every match from the table (PostgreSQL, 4,800 matches: 12 + 24 ms → 19 ms). The ids are only
+    meaningful when there are at most `cap` matches (the page then sorts all of them); past that the caller reads the
+    page by walking the name index, which stops after one page.
+    Portable SQL (PostgreSQL and SQLite): the CTE is read twice, so PostgreSQL materialises it once."""
+    matches = services.order_by().values_list("pk", "name")[: cap + 1]
+    sql, params = matches.query.sql_with_params()
+    # `sql` is Django's compiled query with its parameters kept apart; nothing from the request is formatted in.
+    statement = (
+        f"WITH m (id, name) AS ({sql}) "  # noqa: S608
+        "SELECT t.n, p.id FROM (SELECT COUNT(*) AS n FROM m) t "
+        "LEFT JOIN (SELECT id, name FROM m ORDER BY name, id LIMIT %s OFFSET %s) p ON 1 = 1 "
+        "ORDER BY p.name, p.id"
+    )
+    to_uuid = Service._meta.pk.to_python  # type: ignore[union-attr]
+    with connections[services.db].cursor() as cursor:
+        cursor.execute(statement, [*params, limit, offset])
+        rows = cursor.fetchall()
+    count = rows[0][0] if rows else 0
+    return count, [to_uuid(pk) for _, pk in rows if pk is not None]
 
 
 def _as_uuid(value: str) -> str:

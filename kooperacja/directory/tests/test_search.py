@@ -177,3 +177,27 @@ def test_counts_are_capped_for_broad_searches(cast: Cast, client: Any, monkeypat
     result = directory_search(q="szeroka", per_page=2)
     assert (result.service_count, result.service_count_capped, result.num_pages) == (4, True, 2)
     assert "Znaleziono ponad 4 usługi" in _titles(client.get(SEARCH, {"q": "szeroka"}))
+
+
+@pytest.mark.parametrize("selective_cap", [5000, 3])
+def test_text_search_pages_in_name_order_and_past_the_end(
+    cast: Cast, monkeypatch: pytest.MonkeyPatch, selective_cap: int
+) -> None:
+    # A selective search reads its count and page ids in one query; a broad one walks the name index. Same pages.
+    from kooperacja.directory import selectors
+
+    monkeypatch.setattr(selectors, "SELECTIVE_SEARCH_CAP", selective_cap)
+    names = [f"Porada {letter}" for letter in "edcba"] + ["Porada a"]  # two of the same name: ordered by id then
+    services = [f.ServiceFactory(institution=cast.ops_a, name=name) for name in names]
+    expected = [s.pk for s in sorted(services, key=lambda s: (s.name, str(s.pk)))]
+    pages = []
+    for page in (1, 2, 3):
+        with CaptureQueriesContext(connection) as queries:
+            result = directory_search(q="porada", page=page, per_page=2)
+        pages.append(len(queries))
+        assert (result.service_count, result.num_pages, result.page) == (6, 3, page)
+        assert [s.pk for s in result.services] == expected[(page - 1) * 2 : page * 2]
+        assert all(s.institution.name == cast.ops_a.name for s in result.services)
+    assert len(set(pages)) == 1
+    past = directory_search(q="porada", page=9, per_page=2)
+    assert past.page == 3 and [s.pk for s in past.services] == expected[4:]
