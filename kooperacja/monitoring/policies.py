@@ -189,6 +189,6 @@ def get_custom_indicator_for_actor(actor: Any, pk: Any, need: Need = "read") -> 
         if need == "write" and not scope.write_everywhere:
             raise PermissionDenied
         return custom
-    voivodeship_id = custom.pilot.gmina.voivodeship_id if custom.pilot_id else custom.voivodeship_id
+    voivodeship_id = custom.pilot.gmina.voivodeship_id if custom.pilot is not None else custom.voivodeship_id
     _check(scope, voivodeship_id, need)
     return custom

@@ -95,13 +95,12 @@ def split_facts(facts: ind.Facts, key: Callable[[ind.PilotFact], str]) -> dict[s
     for row in facts.pilots:
         pilots[group_of_gmina[row.gmina_id]].append(row)
         gminy[group_of_gmina[row.gmina_id]].add(row.gmina_id)
-    for target, rows, position in (
-        (partnerships, facts.partnerships, 1),
-        (members, facts.members, 0),
-        (support, facts.support, 0),
-    ):
-        for item in rows:
-            target[group_of_gmina[item[position]]].append(item)
+    for partnership in facts.partnerships:
+        partnerships[group_of_gmina[partnership[1]]].append(partnership)
+    for member in facts.members:
+        members[group_of_gmina[member[0]]].append(member)
+    for entry in facts.support:
+        support[group_of_gmina[entry[0]]].append(entry)
     for case in facts.cases or []:
         cases[group_of_gmina[case.gmina_id]].append(case)
     for referral in facts.referrals or []:
@@ -270,20 +269,22 @@ def dashboard_for(
     if snapshot is not None:
         values: Mapping[str, Any] = snapshot.values
         if level != ScopeKind.GMINA:
-            for child in IndicatorSnapshot.objects.filter(
+            for child_snapshot in IndicatorSnapshot.objects.filter(
                 period=snapshot.period, scope_kind=child_level, scope_code__in=_allowed_child_codes(scope, level, unit)
             ).order_by("scope_code"):
-                child_values[child.scope_code] = child.values
-                child_names[child.scope_code] = str(child.values.get("_name", child.scope_code))
+                child_values[child_snapshot.scope_code] = child_snapshot.values
+                child_names[child_snapshot.scope_code] = str(
+                    child_snapshot.values.get("_name", child_snapshot.scope_code)
+                )
         facts = None
     else:
         facts = ind.load_facts(pilots, period=filters.period)
         values = ind.compute_all(facts)
         if level != ScopeKind.GMINA:
             names = {child_code(p): child_name(p) for p in facts.pilots}
-            for child, child_facts in sorted(split_facts(facts, child_code).items(), key=lambda item: item[0]):
-                child_values[child] = ind.compute_all(child_facts)
-                child_names[child] = names[child]
+            for child_code_value, child_facts in sorted(split_facts(facts, child_code).items(), key=lambda x: x[0]):
+                child_values[child_code_value] = ind.compute_all(child_facts)
+                child_names[child_code_value] = names[child_code_value]
 
     rows, totals = _child_table(child_values)
     children = [
@@ -305,7 +306,7 @@ def dashboard_for(
     )
     if level == ScopeKind.GMINA:
         dashboard.pilots = list(
-            filter_pilots(scope.pilots().filter(gmina=unit), filters)
+            filter_pilots(scope.pilots().filter(gmina=unit), filters)  # type: ignore[misc]
             .select_related("rops", "project")
             .order_by("started_on")
         )

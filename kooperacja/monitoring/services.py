@@ -145,7 +145,7 @@ def custom_indicator_create(*, actor: Any, data: Mapping[str, Any]) -> CustomInd
         if not scope.write_everywhere:
             raise PermissionDenied
     elif custom.pilot_id is not None:
-        _require_write(actor, custom.pilot.gmina.voivodeship_id)
+        _require_write(actor, custom.pilot.gmina.voivodeship_id)  # type: ignore[union-attr]
     else:
         _require_write(actor, custom.voivodeship_id)
     custom.full_clean()
@@ -180,7 +180,7 @@ def snapshot_freeze(*, period: ind.Period, actor: Any = None, refreeze: bool = F
     if actor is not None and not scope_for(actor).write_everywhere:
         raise PermissionDenied
     facts = ind.load_facts(Pilot.objects.all(), period=period)
-    wanted: list[tuple[str, str, str, ind.Facts]] = [(ScopeKind.COUNTRY, "", "", facts)]
+    wanted: list[tuple[Any, str, str, ind.Facts]] = [(ScopeKind.COUNTRY, "", "", facts)]
     for kind in (ScopeKind.MACROREGION, ScopeKind.VOIVODESHIP, ScopeKind.GMINA):
         names = {_scope_of_fact(kind)(p): _name_of_fact(kind)(p) for p in facts.pilots}
         for code, part in sorted(split_facts(facts, _scope_of_fact(kind)).items()):
