@@ -37,7 +37,9 @@ def backfill(apps, schema_editor):
     batch = []
     rows = (
         Service.objects.using(alias)
-        .order_by("pk")
+        # By institution: the rewritten rows of one institution stay next to each other in the table (a search for
+        # an institution's name or town reads them from few pages), as the generators and imports lay them out.
+        .order_by("institution_id", "pk")
         .only("pk", "institution_id", "name", "alternate_name", "description", "search_text")
     )
     for service in rows.iterator(chunk_size=BATCH):
