@@ -11,8 +11,8 @@ from kooperacja.accounts.models import User
 from kooperacja.core.forms import AccessibleFormMixin
 from kooperacja.directory.models import Institution, InstitutionKind
 from kooperacja.directory.uploads import validate_signed_file
-from kooperacja.monitoring.indicators import Period
-from kooperacja.monitoring.models import ModelVariant, Pilot, PilotStatus, Project, SupportActivity
+from kooperacja.monitoring.indicators import REGISTRY, Period
+from kooperacja.monitoring.models import CustomIndicator, ModelVariant, Pilot, PilotStatus, Project, SupportActivity
 from kooperacja.monitoring.policies import MonitoringScope
 from kooperacja.territory.models import County, Gmina, GminaKind
 
@@ -139,3 +139,29 @@ class CompareForm(forms.Form):
     def __init__(self, *args: Any, choices: list[tuple[str, str]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["gmina"].choices = choices  # type: ignore[attr-defined]
+
+
+class CustomIndicatorForm(AccessibleFormMixin, forms.ModelForm):
+    """A custom indicator: a target and either a value typed in or one computed from the platform's data."""
+
+    computed_key = forms.ChoiceField(label=_("Computed from"), required=False)
+
+    class Meta:
+        model = CustomIndicator
+        fields = ["name", "unit", "target", "manual_value", "computed_key"]
+        help_texts = {
+            "manual_value": _("Leave empty when the value is computed."),
+        }
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["computed_key"].choices = [  # type: ignore[attr-defined]
+            ("", _("— typed in —")),
+            *[(key, str(entry.label)) for key, entry in REGISTRY.items()],
+        ]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("manual_value") is not None and data.get("computed_key"):
+            self.add_error("manual_value", _("Either type in a value or choose a computed one, not both."))
+        return data

@@ -631,9 +631,11 @@ def format_value(value: Any, unit: str) -> str:
         return value
     if unit == "share":
         return f"{float(value) * 100:.1f}%"
-    if unit in ("days", "hours"):
+    if isinstance(value, (int, float, Decimal)) and not isinstance(value, bool):
         number = float(value)
-        return f"{number:.0f}" if number == int(number) else f"{number:.1f}"
+        if number == int(number):
+            return str(int(number))
+        return f"{number:.1f}" if unit in ("days", "hours") else f"{number:.2f}".rstrip("0")
     return str(value)
 
 

@@ -15,5 +15,11 @@ urlpatterns: list[URLPattern] = [
     path("pilots/<int:pk>/", views.pilot_detail, name="pilot_detail"),
     path("pilots/<int:pk>/edit/", views.pilot_edit, name="pilot_edit"),
     path("pilots/<int:pk>/support/new/", views.support_create, name="support_create"),
+    path("pilots/<int:pk>/indicators/new/", views.pilot_custom_indicator_create, name="pilot_indicator_create"),
+    path(
+        "voivodeships/<str:code>/indicators/new/",
+        views.voivodeship_custom_indicator_create,
+        name="voivodeship_indicator_create",
+    ),
     path("pilots/<int:pk>/agreement/", views.pilot_agreement_file, name="pilot_agreement_file"),
 ]

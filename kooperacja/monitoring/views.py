@@ -18,7 +18,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from kooperacja.monitoring import exports, forms, policies, selectors, services
 from kooperacja.monitoring.charts import bar_chart
-from kooperacja.monitoring.models import ScopeKind
+from kooperacja.monitoring.models import CustomIndicator, ScopeKind
 from kooperacja.territory.models import Voivodeship
 
 Crumbs = list[tuple[str, str]]
@@ -120,6 +120,8 @@ def _render_dashboard(request: HttpRequest, *, level: str, unit: Any) -> HttpRes
             "xlsx_url": "?" + urlencode({**query, "format": "xlsx"}),
             "filter_query": urlencode(query),
             "may_create_pilot": policies.can_create_pilot(request.user),
+            "may_add_indicator": level == ScopeKind.VOIVODESHIP
+            and policies.scope_for(request.user).writes_voivodeship(getattr(unit, "pk", None)),
         },
     )
 
@@ -366,3 +368,45 @@ def pilot_agreement_file(request: HttpRequest, pk: int) -> FileResponse:
     )
     response["X-Content-Type-Options"] = "nosniff"
     return response
+
+
+def _custom_indicator_page(
+    request: HttpRequest, *, scope_data: dict[str, Any], title: str, back_url: str
+) -> HttpResponse:
+    # The form validates the model too: give it the scope the service will use.
+    form = forms.CustomIndicatorForm(request.POST or None, instance=CustomIndicator(**scope_data))
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.custom_indicator_create(actor=request.user, data={**form.cleaned_data, **scope_data})
+        except ValidationError as exc:
+            _add_errors(form, exc)
+        else:
+            messages.success(request, _("The indicator has been saved."))
+            return redirect(back_url)
+    return _form_page(request, form=form, title=title, cancel_url=back_url)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def pilot_custom_indicator_create(request: HttpRequest, pk: int) -> HttpResponse:
+    pilot = policies.get_pilot_for_actor(request.user, pk, need="write")
+    return _custom_indicator_page(
+        request,
+        scope_data={"pilot": pilot},
+        title=_("New custom indicator of the pilot in %(gmina)s") % {"gmina": pilot.gmina.name},
+        back_url=reverse("monitoring:pilot_detail", args=[pk]),
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def voivodeship_custom_indicator_create(request: HttpRequest, code: str) -> HttpResponse:
+    unit = policies.get_voivodeship_for_actor(request.user, code)
+    if not policies.scope_for(request.user).writes_voivodeship(unit.pk):
+        raise PermissionDenied
+    return _custom_indicator_page(
+        request,
+        scope_data={"voivodeship": unit},
+        title=_("New custom indicator of %(voivodeship)s") % {"voivodeship": unit.display_name},
+        back_url=reverse("monitoring:voivodeship", args=[code]),
+    )

@@ -283,3 +283,56 @@ def test_comparison_side_by_side(cast: Cast, world: World, client_for: Callable[
     assert "Miastko A" in body and "Wieś B" in body and "Zet" not in body
     exported = client.get(url + "&format=csv").content.decode("utf-8-sig")
     assert "Miastko A" in exported
+
+
+# --- custom indicators ----------------------------------------------------------------------------------------------
+
+
+def test_rops_adds_custom_indicators_computed_and_typed(
+    cast: Cast, world: World, client_for: Callable[..., Client]
+) -> None:
+    from kooperacja.monitoring.models import CustomIndicator
+
+    client = client_for(cast.rosa)
+    response = client.post(
+        reverse("monitoring:voivodeship_indicator_create", args=["24"]),
+        {
+            "name": "Partnerstwa w województwie",
+            "unit": "",
+            "target": "8",
+            "manual_value": "",
+            "computed_key": "partnerships",
+        },
+    )
+    assert response.status_code == 302
+    response = client.post(
+        reverse("monitoring:pilot_indicator_create", args=[world.pilot_a.pk]),
+        {"name": "Rodziny w ZZK", "unit": "rodzin", "target": "40", "manual_value": "46", "computed_key": ""},
+    )
+    assert response.status_code == 302
+    assert CustomIndicator.objects.get(name="Rodziny w ZZK").pilot == world.pilot_a
+    # The computed value is the live one (2 partnerships in voivodeship 24), beside its target.
+    page = client.get(reverse("monitoring:voivodeship", args=["24"])).content.decode()
+    row = page.split("Partnerstwa w województwie", 1)[1].split("</tr>", 1)[0]
+    assert "<td>2</td>" in row and "<td>8</td>" in row
+    assert "46" in client.get(reverse("monitoring:pilot_detail", args=[world.pilot_a.pk])).content.decode()
+    # Both a typed and a computed value: refused, nothing saved.
+    before = CustomIndicator.objects.count()
+    bad = client.post(
+        reverse("monitoring:pilot_indicator_create", args=[world.pilot_a.pk]),
+        {"name": "X", "target": "1", "manual_value": "3", "computed_key": "support_hours"},
+    )
+    assert bad.status_code == 200 and CustomIndicator.objects.count() == before
+
+
+def test_custom_indicator_pages_follow_the_scope(cast: Cast, world: World, client_for: Callable[..., Client]) -> None:
+    assert client_for(world.mia).get(reverse("monitoring:voivodeship_indicator_create", args=["24"])).status_code == 403
+    assert (
+        client_for(world.dan).get(reverse("monitoring:pilot_indicator_create", args=[world.pilot_a.pk])).status_code
+        == 403
+    )
+    assert client_for(cast.rosa).get(reverse("monitoring:voivodeship_indicator_create", args=["20"])).status_code == 404
+    assert (
+        client_for(cast.olga).get(reverse("monitoring:pilot_indicator_create", args=[world.pilot_a.pk])).status_code
+        == 404
+    )
