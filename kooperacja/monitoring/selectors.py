@@ -11,6 +11,7 @@ from typing import Any
 
 from django.db.models import Prefetch, QuerySet, Sum
 from django.urls import reverse
+from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
 
 from kooperacja.directory.models import Sector
@@ -185,8 +186,6 @@ def _child_url(child_level: str, code: str, filters: Filters) -> str:
     url = reverse(name, args=[code])
     query = filters.query()
     if query:
-        from django.utils.http import urlencode
-
         url = f"{url}?{urlencode(query)}"
     return url
 

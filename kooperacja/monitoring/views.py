@@ -51,7 +51,7 @@ def _crumbs(request: HttpRequest, unit: Any, filters: selectors.Filters) -> Crum
     query = filters.query()
     crumbs: Crumbs = []
     country = policies.can_see_country(request.user)
-    if country:
+    if country and unit is not None:
         crumbs.append((_("Poland"), _with_query(reverse("monitoring:dashboard"), query)))
     voivodeship = getattr(unit, "voivodeship", None) if not isinstance(unit, Voivodeship) else None
     macroregion = getattr(voivodeship or unit, "macroregion", None)
@@ -184,7 +184,7 @@ def compare(request: HttpRequest) -> HttpResponse:
             "title": title,
             "form": form,
             "max_compared": selectors.MAX_COMPARED,
-            "crumbs": _crumbs(request, None, filters),
+            "crumbs": [(_("Pilots and indicators"), reverse("monitoring:dashboard"))],
             "csv_url": "?" + urlencode([*query, ("format", "csv")]),
             "xlsx_url": "?" + urlencode([*query, ("format", "xlsx")]),
         },
