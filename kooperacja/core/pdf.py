@@ -9,13 +9,12 @@ their diacritics (ą → a), so that a missing font never makes an export fail.
 from __future__ import annotations
 
 import os
+import unicodedata
 from collections.abc import Sequence
 from pathlib import Path
 
 from fpdf import FPDF
 from fpdf.enums import XPos, YPos
-
-from kooperacja.core.text import normalise
 
 _FONT_CANDIDATES = [
     ("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf", "/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf"),
@@ -37,12 +36,15 @@ def unicode_font() -> tuple[Path, Path] | None:
     return None
 
 
+_STROKES = str.maketrans({"ł": "l", "Ł": "L", "đ": "d", "Đ": "D"})
 _PUNCTUATION = str.maketrans({"—": "-", "–": "-", "„": '"', "”": '"', "“": '"', "‘": "'", "’": "'", "…": "..."})
 
 
 def _latin1(ch: str) -> str:
     """A Latin-1 stand-in for a character Helvetica cannot show: ł → l, — → -, else '?'."""
-    for candidate in (normalise(ch), ch.translate(_PUNCTUATION)):
+    decomposed = unicodedata.normalize("NFKD", ch.translate(_STROKES))
+    base = "".join(c for c in decomposed if not unicodedata.combining(c))
+    for candidate in (base, ch.translate(_PUNCTUATION)):
         if candidate and all(ord(c) < 256 for c in candidate):
             return candidate
     return "?"
