@@ -1,9 +1,9 @@
 """Printable PDF documents (minutes, attendance lists, reports) built with fpdf2.
 
 Polish text needs a Unicode TrueType font. The first that exists of: the file in PDF_FONT_PATH (bold:
-PDF_FONT_BOLD_PATH), DejaVu Sans from the operating system (Debian/Ubuntu `fonts-dejavu-core`, Fedora, macOS
-Homebrew paths). Without one, the PDF is still made with the built-in Helvetica and Polish letters written without
-their diacritics (ą → a), so that a missing font never makes an export fail.
+PDF_FONT_BOLD_PATH), Lato from the pinned `font-lato` package (installed from PyPI with the other requirements),
+DejaVu Sans from the operating system. Without one, the PDF is still made with the built-in Helvetica and Polish
+letters written without their diacritics (ą → a), so that a missing font never makes an export fail.
 """
 
 from __future__ import annotations
@@ -24,12 +24,27 @@ _FONT_CANDIDATES = [
 ]
 
 
+def _packaged_font() -> tuple[Path, Path] | None:
+    try:
+        import font_lato  # optional: the PDFs still work without it
+    except ImportError:
+        return None
+    directory = Path(font_lato.__file__).parent / "files"
+    regular, bold = directory / "Lato-Regular.ttf", directory / "Lato-Bold.ttf"
+    if not regular.is_file():
+        return None
+    return regular, bold if bold.is_file() else regular
+
+
 def unicode_font() -> tuple[Path, Path] | None:
     """The (regular, bold) TrueType font files to use, or None when no Unicode font is available."""
     configured = os.environ.get("PDF_FONT_PATH", "")
     if configured and Path(configured).is_file():
         bold = os.environ.get("PDF_FONT_BOLD_PATH", "") or configured
         return Path(configured), Path(bold if Path(bold).is_file() else configured)
+    packaged = _packaged_font()
+    if packaged is not None:
+        return packaged
     for regular, bold in _FONT_CANDIDATES:
         if Path(regular).is_file():
             return Path(regular), Path(bold if Path(bold).is_file() else regular)

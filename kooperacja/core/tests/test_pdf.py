@@ -22,6 +22,15 @@ def test_a_document_is_a_pdf_with_the_unicode_font_when_available() -> None:
     assert content.rstrip().endswith(b"%%EOF")
 
 
+def test_the_packaged_font_is_used_without_configuration(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("PDF_FONT_PATH", raising=False)
+    font = pdf.unicode_font()
+    assert font is not None and font[0].name == "Lato-Regular.ttf"
+    doc = pdf.Document(title="Łódź — Żółkiewska")
+    assert doc.unicode
+    assert b"Lato" in doc.bytes()
+
+
 def test_without_a_unicode_font_the_document_is_still_made(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(pdf, "unicode_font", lambda: None)
     monkeypatch.delenv("PDF_FONT_PATH", raising=False)
