@@ -17,9 +17,12 @@ from ninja.security import django_auth
 
 from kooperacja.accounts.api import BearerTokenAuth
 from kooperacja.accounts.api import router as accounts_router
+from kooperacja.cases.api import router as cases_router
 from kooperacja.directory.api import router as directory_router
 from kooperacja.governance.api import router as governance_router
 from kooperacja.monitoring.api import router as monitoring_router
+from kooperacja.people.api import router as people_router
+from kooperacja.privacy.api import router as privacy_router
 from kooperacja.territory.api import router as territory_router
 
 api = NinjaAPI(
@@ -83,5 +86,8 @@ def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
 api.add_router("/accounts/", accounts_router)
 api.add_router("/territory/", territory_router)
 api.add_router("/directory/", directory_router)
+api.add_router("/people/", people_router)
+api.add_router("/privacy/", privacy_router)
+api.add_router("/cases/", cases_router)
 api.add_router("/governance/", governance_router)
 api.add_router("/monitoring/", monitoring_router)

@@ -37,6 +37,12 @@ def _secret_key() -> str:
 
 
 SECRET_KEY = _secret_key()
+
+# PESEL encryption (Fernet keys, newest first, comma-separated: older keys still decrypt during a rotation) and the
+# key of its blind index. Unset: both derived from SECRET_KEY (demo); production sets its own and keeps them apart
+# from the database backups.
+PERSONAL_DATA_KEYS = [key.strip() for key in env_str("PERSONAL_DATA_KEYS", "").split(",") if key.strip()]
+PERSONAL_DATA_INDEX_KEY = env_str("PERSONAL_DATA_INDEX_KEY", "")
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]"])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000")
@@ -61,6 +67,9 @@ INSTALLED_APPS = [
     "kooperacja.accounts",
     "kooperacja.territory",
     "kooperacja.directory",
+    "kooperacja.people",
+    "kooperacja.privacy",
+    "kooperacja.cases",
     "kooperacja.governance",
     "kooperacja.monitoring",
     "kooperacja.demo",

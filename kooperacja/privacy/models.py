@@ -1,0 +1,256 @@
+"""Legal bases, consents, access grants and the access log.
+
+`privacy` is the one place that answers "may this institution see these data categories of this person, and why".
+Cases and referrals open and end grants through `privacy.services`; `privacy` never imports them: a grant names its
+source as a label and an id ("case", <uuid>).
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from kooperacja.directory.storage import private_storage
+
+
+class DataCategory(models.TextChoices):
+    IDENTITY = "identity", _("identity")
+    CONTACT = "contact", _("contact")
+    FAMILY = "family", _("family situation")
+    HEALTH = "health", _("health")
+    ADDICTION = "addiction", _("addiction")
+    VIOLENCE = "violence", _("violence")
+    EDUCATION = "education", _("education")
+    EMPLOYMENT = "employment", _("employment")
+    FINANCES = "finances", _("finances")
+    HOUSING = "housing", _("housing")
+    JUSTICE = "justice", _("justice")
+
+
+# Special categories (GDPR art. 9) and data on offences (art. 10): sharing them needs art. 9 / a statute or consent.
+SPECIAL_CATEGORIES = frozenset(
+    {DataCategory.HEALTH, DataCategory.ADDICTION, DataCategory.VIOLENCE, DataCategory.JUSTICE}
+)
+
+
+def validate_categories(value: object) -> None:
+    if not isinstance(value, list) or any(item not in DataCategory.values for item in value):
+        raise ValidationError(_("Choose data categories from the list."))
+
+
+class LegalBasisKind(models.TextChoices):
+    GDPR_ART6 = "gdpr_art6", _("GDPR art. 6")
+    GDPR_ART9 = "gdpr_art9", _("GDPR art. 9")
+    NATIONAL_ACT = "national_act", _("Polish act")
+
+
+class LegalBasis(models.Model):
+    """A legal basis as data: GDPR art. 6/9 points and the provisions of the acts the OPS works under.
+
+    `covers` lists the data categories the provision lets the institution process or share without consent;
+    `institution_kinds` (empty: any) limits which kinds of institution may rely on it (e.g. art. 9c of the act on
+    counteracting domestic violence: members of the interdisciplinary team).
+    """
+
+    code = models.SlugField(_("code"), max_length=60, unique=True)
+    kind = models.CharField(_("kind"), max_length=20, choices=LegalBasisKind.choices)
+    title = models.CharField(_("title"), max_length=300)
+    reference = models.CharField(_("provision"), max_length=300, help_text=_("Act, article, paragraph, point."))
+    description = models.TextField(_("description"), blank=True)
+    covers = models.JSONField(_("data categories covered"), default=list, blank=True, validators=[validate_categories])
+    institution_kinds = models.JSONField(_("for institution kinds"), default=list, blank=True)
+    is_consent = models.BooleanField(
+        _("consent"), default=False, help_text=_("The basis is the person's consent (art. 6(1)(a) / 9(2)(a) GDPR).")
+    )
+    active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        verbose_name = _("legal basis")
+        verbose_name_plural = _("legal bases")
+        ordering = ["kind", "code"]
+
+    def __str__(self) -> str:
+        return f"{self.reference} — {self.title}"
+
+
+class Consent(models.Model):
+    """A person's consent to share data categories with recipient institutions for a purpose.
+
+    Given on a date, with the signed document attached or recorded orally by a named worker; valid until a date
+    (or open); withdrawn on a date. Withdrawal takes effect at once: the grants resting on it end (privacy.services).
+    """
+
+    person = models.ForeignKey(
+        "people.Person", verbose_name=_("person"), on_delete=models.CASCADE, related_name="consents"
+    )
+    recorded_by_institution = models.ForeignKey(
+        "directory.Institution", verbose_name=_("recorded by"), on_delete=models.PROTECT, related_name="+"
+    )
+    recipients = models.ManyToManyField(
+        "directory.Institution", verbose_name=_("recipient institutions"), related_name="consents_received"
+    )
+    purpose = models.TextField(_("purpose"))
+    categories = models.JSONField(_("data categories"), default=list, validators=[validate_categories])
+    given_on = models.DateField(_("given on"))
+    document = models.FileField(_("signed document"), storage=private_storage, upload_to="consents/%Y/", blank=True)
+    recorded_orally_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("recorded orally by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    valid_until = models.DateField(_("valid until"), null=True, blank=True)
+    withdrawn_on = models.DateField(_("withdrawn on"), null=True, blank=True)
+    withdrawal_recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("consent")
+        verbose_name_plural = _("consents")
+        ordering = ["-given_on", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(valid_until__isnull=True) | models.Q(valid_until__gte=models.F("given_on")),
+                name="privacy_consent_valid_after_given",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(withdrawn_on__isnull=True) | models.Q(withdrawn_on__gte=models.F("given_on")),
+                name="privacy_consent_withdrawn_after_given",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{_('consent')} {self.pk} ({self.given_on})"
+
+    def is_valid_on(self, day: object = None) -> bool:
+        today = day or timezone.localdate()
+        return (
+            self.given_on <= today  # type: ignore[operator]
+            and (self.valid_until is None or self.valid_until >= today)  # type: ignore[operator]
+            and (self.withdrawn_on is None or self.withdrawn_on > today)  # type: ignore[operator]
+        )
+
+
+class AccessGrant(models.Model):
+    """Institution X may see categories C of person P, because of source S (a case, a referral…), on basis B.
+
+    The one indexed table that answers "may this actor see this person" and scopes every list. A grant rests on a
+    legal basis or on a consent (exactly one); it ends (`ended_at`) when its source ends or its consent is withdrawn
+    or expires.
+    """
+
+    institution = models.ForeignKey(
+        "directory.Institution", verbose_name=_("institution"), on_delete=models.CASCADE, related_name="+"
+    )
+    person = models.ForeignKey(
+        "people.Person", verbose_name=_("person"), on_delete=models.CASCADE, related_name="grants"
+    )
+    categories = models.JSONField(_("data categories"), default=list, validators=[validate_categories])
+    source_type = models.CharField(_("source"), max_length=30)  # "case_owner", "case_team", "referral", "plan_task"…
+    source_id = models.CharField(_("source id"), max_length=64)
+    legal_basis = models.ForeignKey(
+        LegalBasis, verbose_name=_("legal basis"), on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    consent = models.ForeignKey(
+        Consent, verbose_name=_("consent"), on_delete=models.PROTECT, null=True, blank=True, related_name="grants"
+    )
+    started_at = models.DateTimeField(_("started at"), default=timezone.now)
+    ended_at = models.DateTimeField(_("ended at"), null=True, blank=True)
+    end_reason = models.CharField(_("end reason"), max_length=40, blank=True)
+
+    class Meta:
+        verbose_name = _("access grant")
+        verbose_name_plural = _("access grants")
+        ordering = ["-started_at"]
+        indexes = [
+            models.Index(
+                fields=["institution", "person"], name="privacy_grant_active", condition=models.Q(ended_at__isnull=True)
+            ),
+            models.Index(fields=["person", "institution"], name="privacy_grant_person"),
+            models.Index(fields=["source_type", "source_id"], name="privacy_grant_source"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=(models.Q(legal_basis__isnull=False) & models.Q(consent__isnull=True))
+                | (models.Q(legal_basis__isnull=True) & models.Q(consent__isnull=False)),
+                name="privacy_grant_one_basis",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.institution_id} → {self.person_id} ({self.source_type}:{self.source_id})"
+
+
+class Purpose(models.TextChoices):
+    """Why personal data was read (the access log's purpose)."""
+
+    CASE_WORK = "case_work", _("work on the case")
+    REFERRAL = "referral", _("referral")
+    PLAN_TASK = "plan_task", _("plan task")
+    INTAKE = "intake", _("intake and duplicate check")
+    DPO = "dpo", _("data protection supervision")
+    SUBJECT_REQUEST = "subject_request", _("request of the data subject")
+
+
+class Channel(models.TextChoices):
+    PAGE = "page", _("web page")
+    API = "api", _("JSON API")
+    REPORT = "report", _("report")
+    EXPORT = "export", _("export")
+
+
+class AccessLogEntry(models.Model):
+    """One read of a person's data: who, when, which person, which categories, for which purpose.
+
+    Append-only (save() refuses updates, delete() refuses; on PostgreSQL a trigger refuses UPDATE and DELETE too) and
+    hash-chained: `entry_hash` = SHA-256 over the previous entry's hash and this entry's fields, so that
+    `manage.py verify_access_log` finds any changed or removed entry.
+    """
+
+    at = models.DateTimeField(_("at"), default=timezone.now)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("who"), on_delete=models.PROTECT, null=True, related_name="+"
+    )
+    actor_username = models.CharField(_("user name"), max_length=150)
+    institution = models.ForeignKey(
+        "directory.Institution",
+        verbose_name=_("acting institution"),
+        on_delete=models.PROTECT,
+        null=True,
+        related_name="+",
+    )
+    person = models.ForeignKey("people.Person", verbose_name=_("person"), on_delete=models.PROTECT, related_name="+")
+    categories = models.JSONField(_("data categories"), default=list)
+    purpose = models.CharField(_("purpose"), max_length=30, choices=Purpose.choices)
+    channel = models.CharField(_("channel"), max_length=10, choices=Channel.choices)
+    # What was read, without personal data: a view or endpoint name and object ids.
+    resource = models.CharField(_("what was read"), max_length=200, blank=True)
+    previous_hash = models.CharField(max_length=64, editable=False)
+    entry_hash = models.CharField(max_length=64, editable=False, unique=True)
+
+    class Meta:
+        verbose_name = _("access log entry")
+        verbose_name_plural = _("access log")
+        ordering = ["-id"]
+        indexes = [
+            models.Index(fields=["person", "at"], name="privacy_log_person"),
+            models.Index(fields=["institution", "at"], name="privacy_log_institution"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.actor_username} → {self.person_id}"
+
+    def save(self, *args: object, **kwargs: object) -> None:
+        if self.pk is not None and not kwargs.get("force_insert"):
+            raise ValidationError(_("The access log is append-only."))
+        super().save(*args, **kwargs)  # type: ignore[arg-type]
+
+    def delete(self, *args: object, **kwargs: object) -> tuple[int, dict[str, int]]:
+        raise ValidationError(_("The access log is append-only."))
