@@ -51,9 +51,18 @@ def valid_grants() -> QuerySet[AccessGrant]:
     return AccessGrant.objects.filter(ended_at__isnull=True).filter(Q(legal_basis__isnull=False) | consent_valid)
 
 
+def _actor_grants(actor: Any) -> QuerySet[AccessGrant]:
+    """Valid grants of the actor's institutions that count for the actor (institution-wide, or named to her)."""
+    return (
+        valid_grants()
+        .filter(institution_id__in=acting_institution_ids(actor))
+        .filter(Q(user__isnull=True) | Q(user_id=getattr(actor, "pk", None)))
+    )
+
+
 def grants_for(*, actor: Any, person: Person | Any) -> QuerySet[AccessGrant]:
     person_id: Any = getattr(person, "pk", person)
-    return valid_grants().filter(institution_id__in=acting_institution_ids(actor), person_id=person_id)
+    return _actor_grants(actor).filter(person_id=person_id)
 
 
 def visible_categories(*, actor: Any, person: Person | Any) -> set[str]:
@@ -66,7 +75,7 @@ def visible_categories(*, actor: Any, person: Person | Any) -> set[str]:
 
 def person_ids_visible_to(actor: Any) -> QuerySet[AccessGrant, Any]:
     """A subquery of the person ids the actor may see (for `filter(pk__in=…)` in every list of persons)."""
-    return valid_grants().filter(institution_id__in=acting_institution_ids(actor)).values("person_id")
+    return _actor_grants(actor).values("person_id")
 
 
 def can_see_person(actor: Any, person: Person | Any) -> bool:

@@ -38,8 +38,9 @@ def grant_open(
     source_id: Any,
     legal_basis: LegalBasis | None = None,
     consent: Consent | None = None,
+    user: Any = None,
 ) -> AccessGrant:
-    """Let `institution` see `categories` of `person` because of a source, on a legal basis or a consent (one)."""
+    """Let `institution` (or only `user` there) see `categories` of `person` because of a source, on a legal basis or a consent (one)."""
     chosen = sorted(set(categories))
     if not chosen or any(c not in DataCategory.values for c in chosen):
         raise ValidationError({"categories": _("Choose data categories from the list.")})
@@ -48,6 +49,7 @@ def grant_open(
     with transaction.atomic():
         grant = AccessGrant(
             institution=institution,
+            user=user,
             person=person,
             categories=chosen,
             source_type=source_type,
