@@ -149,6 +149,16 @@ class AccessGrant(models.Model):
     institution = models.ForeignKey(
         "directory.Institution", verbose_name=_("institution"), on_delete=models.CASCADE, related_name="+"
     )
+    # Set: the grant counts only for this user at that institution (e.g. a Niebieska Karta case: only the named members
+    # of the interdisciplinary team). Empty: for every current staff member of the institution.
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("only for user"),
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
     person = models.ForeignKey(
         "people.Person", verbose_name=_("person"), on_delete=models.CASCADE, related_name="grants"
     )

@@ -185,6 +185,17 @@ class Migration(migrations.Migration):
                     ),
                 ),
                 (
+                    "user",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="only for user",
+                    ),
+                ),
+                (
                     "consent",
                     models.ForeignKey(
                         blank=True,
