@@ -20,7 +20,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from kooperacja.accounts.models import Membership, User
 from kooperacja.directory.models import Institution
-from kooperacja.governance import exports, forms, policies, selectors, services
+from kooperacja.governance import exports, forms, pdfs, policies, selectors, services
 from kooperacja.governance.ics import meeting_calendar
 from kooperacja.governance.models import AgendaItem, Invitation, MeetingDocument, SubGroup, WorkPlan
 
@@ -186,6 +186,30 @@ def action_items_export(request: HttpRequest, pk: int, fmt: str) -> HttpResponse
     response["Content-Disposition"] = f'attachment; filename="zadania-spotkania-{meeting.pk}.{fmt}"'
     response["Cache-Control"] = "private, no-store"
     return response
+
+
+def _pdf_response(content: bytes, filename: str) -> HttpResponse:
+    response = HttpResponse(content, content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response["Cache-Control"] = "private, no-store"
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+@login_required
+@require_GET
+def meeting_minutes_pdf(request: HttpRequest, pk: int) -> HttpResponse:
+    meeting = policies.get_meeting_for_actor(request.user, pk)
+    content = pdfs.minutes_pdf(meeting, selectors.meeting_page(meeting, request.user))
+    return _pdf_response(content, f"protokol-spotkania-{meeting.pk}.pdf")
+
+
+@login_required
+@require_GET
+def meeting_attendance_pdf(request: HttpRequest, pk: int) -> HttpResponse:
+    meeting = policies.get_meeting_for_actor(request.user, pk)
+    content = pdfs.attendance_pdf(meeting, selectors.meeting_page(meeting, request.user))
+    return _pdf_response(content, f"lista-obecnosci-{meeting.pk}.pdf")
 
 
 @login_required
