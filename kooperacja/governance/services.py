@@ -600,6 +600,10 @@ def workplan_item_add(
     _require_team_writer(actor, plan.team)
     if period_start and period_end and period_end < period_start:
         raise ValidationError({"period_end": _("The period cannot end before it starts.")})
+    decisions, action_items, conclusions = list(decisions), list(action_items), list(conclusions)
+    meeting_ids = {source.meeting_id for source in (*decisions, *action_items, *conclusions)}
+    if meeting_ids and Meeting.objects.filter(pk__in=meeting_ids).exclude(team_id=plan.team_id).exists():
+        raise ValidationError({"decisions": _("A plan item can only come from the meetings of its own team.")})
     with transaction.atomic():
         item = WorkPlanItem(
             plan=plan,
@@ -611,9 +615,9 @@ def workplan_item_add(
             status=status,
         )
         _save(item)
-        item.decisions.set(list(decisions))
-        item.action_items.set(list(action_items))
-        item.conclusions.set(list(conclusions))
+        item.decisions.set(decisions)
+        item.action_items.set(action_items)
+        item.conclusions.set(conclusions)
         _audit(actor, "governance.workplan_item_add", item, plan.team, plan=plan.pk)
     return item
 

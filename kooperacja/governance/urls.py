@@ -13,6 +13,7 @@ urlpatterns = [
     path("teams/<int:pk>/meetings/new/", views.meeting_create, name="meeting_create"),
     path("teams/<int:pk>/plans/new/", views.workplan_create, name="workplan_create"),
     path("plans/<int:pk>/items/add/", views.workplan_item_add, name="workplan_item_add"),
+    path("plan-items/<int:pk>/status/", views.workplan_item_status, name="workplan_item_status"),
     path("meetings/<int:pk>/", views.meeting_detail, name="meeting_detail"),
     path("meetings/<int:pk>/calendar.ics", views.meeting_ics, name="meeting_ics"),
     path("meetings/<int:pk>/status/", views.meeting_status, name="meeting_status"),
