@@ -601,7 +601,11 @@ def workplan_item_add(
     if period_start and period_end and period_end < period_start:
         raise ValidationError({"period_end": _("The period cannot end before it starts.")})
     decisions, action_items, conclusions = list(decisions), list(action_items), list(conclusions)
-    meeting_ids = {source.meeting_id for source in (*decisions, *action_items, *conclusions)}
+    meeting_ids = {
+        *(decision.meeting_id for decision in decisions),
+        *(action.meeting_id for action in action_items),
+        *(conclusion.meeting_id for conclusion in conclusions),
+    }
     if meeting_ids and Meeting.objects.filter(pk__in=meeting_ids).exclude(team_id=plan.team_id).exists():
         raise ValidationError({"decisions": _("A plan item can only come from the meetings of its own team.")})
     with transaction.atomic():
