@@ -41,6 +41,7 @@ from kooperacja.governance.models import (
     Reply,
     SubGroup,
     Team,
+    TeamKind,
     TeamMember,
     TeamRole,
     WorkPlan,
@@ -281,7 +282,8 @@ def invitations_send(*, actor: Any, meeting: Meeting, resend: bool = False) -> i
     if meeting.status == MeetingStatus.CANCELLED:
         raise ValidationError(_("A cancelled meeting cannot be sent out."))
     teams = [meeting.team, *meeting.invited_teams.all()]
-    if meeting.team.kind == "case_team":
+    if meeting.team.kind == TeamKind.CASE_TEAM:
+        # A case conference is for its own case team only, whichever teams it names.
         teams = [meeting.team]
     members = list(
         TeamMember.objects.current()
