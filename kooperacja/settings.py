@@ -266,6 +266,8 @@ LOGGING = {
         "django.request": {"level": "ERROR"},
         "django.server": {"level": env_str("SERVER_LOG_LEVEL", "INFO")},
         "axes": {"level": "WARNING"},
+        # fpdf2's font subsetting logs ~50 INFO lines per PDF, listing the glyphs of the text (names of people).
+        "fontTools": {"level": "WARNING"},
     },
 }
 

@@ -13,8 +13,10 @@ from django.utils.translation import gettext_lazy as _
 from kooperacja.core.forms import AccessibleFormMixin
 from kooperacja.directory.models import Institution
 from kooperacja.governance.models import (
+    ActionItem,
     ActionStatus,
     AttendanceStatus,
+    Decision,
     DocumentKind,
     Invitation,
     Meeting,
@@ -325,6 +327,20 @@ class WorkPlanForm(AccessibleFormMixin, forms.Form):
         return data
 
 
+class DecisionChoices(forms.ModelMultipleChoiceField):
+    def label_from_instance(self, obj: Any) -> str:
+        return f"{obj.meeting.title}: {_('decision')} {obj.number}. {obj.text[:80]}"
+
+
+class ActionItemChoices(forms.ModelMultipleChoiceField):
+    def label_from_instance(self, obj: Any) -> str:
+        return f"{obj.meeting.title}: {obj.title}"
+
+
+class PlanItemStatusForm(AccessibleFormMixin, forms.Form):
+    status = forms.ChoiceField(label=_("Status"), choices=PlanItemStatus.choices)
+
+
 class WorkPlanItemForm(AccessibleFormMixin, forms.Form):
     title = forms.CharField(label=_("Title"), max_length=500)
     owner_user = UserChoiceField(label=_("Owner (person)"), queryset=User.objects.none(), required=False)
@@ -334,9 +350,33 @@ class WorkPlanItemForm(AccessibleFormMixin, forms.Form):
     period_start = _date(_("From"), required=False)
     period_end = _date(_("Until"), required=False)
     status = forms.ChoiceField(label=_("Status"), choices=PlanItemStatus.choices)
+    decisions = DecisionChoices(
+        label=_("Decisions it comes from"),
+        queryset=Decision.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    action_items = ActionItemChoices(
+        label=_("Action items it comes from"),
+        queryset=ActionItem.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
 
     def __init__(self, *args: Any, team: Team, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        # The decisions and action items of the team's own recent meetings (the sources a plan item may cite).
+        recent = Meeting.objects.filter(team=team).order_by("-first_day", "-pk").values("pk")[:12]
+        self.fields["decisions"].queryset = (  # type: ignore[attr-defined]
+            Decision.objects.filter(meeting__in=recent)
+            .select_related("meeting")
+            .order_by("-meeting__first_day", "number")
+        )
+        self.fields["action_items"].queryset = (  # type: ignore[attr-defined]
+            ActionItem.objects.filter(meeting__in=recent)
+            .select_related("meeting")
+            .order_by("-meeting__first_day", "pk")
+        )
         members = TeamMember.objects.current().filter(team=team)
         self.fields["owner_user"].queryset = User.objects.filter(pk__in=members.values("user_id")).order_by(  # type: ignore[attr-defined]
             "last_name", "first_name", "pk"

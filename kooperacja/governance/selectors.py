@@ -19,8 +19,10 @@ from kooperacja.governance.models import (
     Invitation,
     Meeting,
     MeetingDay,
+    PlanItemStatus,
     SubGroup,
     Team,
+    TeamKind,
     TeamMember,
     WorkPlan,
     WorkPlanItem,
@@ -73,12 +75,49 @@ def home_page(actor: Any) -> HomePage:
 
 
 @dataclass
+class PlanProgress:
+    """How far a work plan has got: items by status, and the share done (dropped items do not count)."""
+
+    total: int
+    done: int
+    in_progress: int
+    planned: int
+    dropped: int
+
+    @property
+    def counted(self) -> int:
+        return self.total - self.dropped
+
+    @property
+    def percent_done(self) -> int:
+        return round(100 * self.done / self.counted) if self.counted else 0
+
+
+def plan_progress(items: list[WorkPlanItem]) -> PlanProgress:
+    statuses = [item.status for item in items]
+    return PlanProgress(
+        total=len(statuses),
+        done=statuses.count(PlanItemStatus.DONE),
+        in_progress=statuses.count(PlanItemStatus.IN_PROGRESS),
+        planned=statuses.count(PlanItemStatus.PLANNED),
+        dropped=statuses.count(PlanItemStatus.DROPPED),
+    )
+
+
+@dataclass
+class PlanView:
+    plan: WorkPlan
+    items: list[WorkPlanItem]
+    progress: PlanProgress
+
+
+@dataclass
 class TeamPage:
     members: list[TeamMember]
     upcoming: list[Meeting]
     past: list[Meeting]
     open_actions: list[ActionItem]
-    plans: list[WorkPlan]
+    plans: list[PlanView]
 
 
 def team_members(team: Team) -> list[TeamMember]:
@@ -87,10 +126,15 @@ def team_members(team: Team) -> list[TeamMember]:
     )
 
 
-def team_page(team: Team) -> TeamPage:
+def team_page(team: Team, actor: Any) -> TeamPage:
+    """The team's dashboard. Its meetings (its own and those it is invited to) are only those the actor may see: a
+    case conference that invited this team stays hidden from it."""
     members = team_members(team)
     invited = Meeting.invited_teams.through.objects.filter(team=team).values("meeting_id")
-    upcoming, past = upcoming_and_past(Meeting.objects.filter(Q(team=team) | Q(pk__in=invited)))
+    # The same rule as policies.visible_meetings, inside this one query: a case conference only for its own team.
+    hidden = Q(team__kind=TeamKind.CASE_TEAM) & ~policies.member_teams_q(actor, prefix="team__")
+    meetings = Meeting.objects.filter(Q(team=team) | Q(pk__in=invited)).exclude(hidden)
+    upcoming, past = upcoming_and_past(meetings)
     open_actions = list(
         ActionItem.objects.filter(meeting__team=team, status__in=OPEN_ACTION_STATUSES)
         .select_related(*ACTION_RELATED)
@@ -109,7 +153,11 @@ def team_page(team: Team) -> TeamPage:
         )
         .order_by("-period_start", "pk")[:4]
     )
-    return TeamPage(members=members, upcoming=upcoming, past=past, open_actions=open_actions, plans=plans)
+    plan_views = []
+    for plan in plans:
+        items = list(plan.items.all())
+        plan_views.append(PlanView(plan=plan, items=items, progress=plan_progress(items)))
+    return TeamPage(members=members, upcoming=upcoming, past=past, open_actions=open_actions, plans=plan_views)
 
 
 @dataclass

@@ -41,6 +41,7 @@ from kooperacja.governance.models import (
     Reply,
     SubGroup,
     Team,
+    TeamKind,
     TeamMember,
     TeamRole,
     WorkPlan,
@@ -281,7 +282,8 @@ def invitations_send(*, actor: Any, meeting: Meeting, resend: bool = False) -> i
     if meeting.status == MeetingStatus.CANCELLED:
         raise ValidationError(_("A cancelled meeting cannot be sent out."))
     teams = [meeting.team, *meeting.invited_teams.all()]
-    if meeting.team.kind == "case_team":
+    if meeting.team.kind == TeamKind.CASE_TEAM:
+        # A case conference is for its own case team only, whichever teams it names.
         teams = [meeting.team]
     members = list(
         TeamMember.objects.current()
@@ -600,6 +602,14 @@ def workplan_item_add(
     _require_team_writer(actor, plan.team)
     if period_start and period_end and period_end < period_start:
         raise ValidationError({"period_end": _("The period cannot end before it starts.")})
+    decisions, action_items, conclusions = list(decisions), list(action_items), list(conclusions)
+    meeting_ids = {
+        *(decision.meeting_id for decision in decisions),
+        *(action.meeting_id for action in action_items),
+        *(conclusion.meeting_id for conclusion in conclusions),
+    }
+    if meeting_ids and Meeting.objects.filter(pk__in=meeting_ids).exclude(team_id=plan.team_id).exists():
+        raise ValidationError({"decisions": _("A plan item can only come from the meetings of its own team.")})
     with transaction.atomic():
         item = WorkPlanItem(
             plan=plan,
@@ -611,9 +621,9 @@ def workplan_item_add(
             status=status,
         )
         _save(item)
-        item.decisions.set(list(decisions))
-        item.action_items.set(list(action_items))
-        item.conclusions.set(list(conclusions))
+        item.decisions.set(decisions)
+        item.action_items.set(action_items)
+        item.conclusions.set(conclusions)
         _audit(actor, "governance.workplan_item_add", item, plan.team, plan=plan.pk)
     return item
 

@@ -20,9 +20,9 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from kooperacja.accounts.models import Membership, User
 from kooperacja.directory.models import Institution
-from kooperacja.governance import exports, forms, policies, selectors, services
+from kooperacja.governance import exports, forms, pdfs, policies, selectors, services
 from kooperacja.governance.ics import meeting_calendar
-from kooperacja.governance.models import AgendaItem, Invitation, MeetingDocument, SubGroup, WorkPlan
+from kooperacja.governance.models import AgendaItem, Invitation, MeetingDocument, SubGroup, WorkPlan, WorkPlanItem
 
 Crumbs = list[tuple[str, str]]
 
@@ -134,7 +134,7 @@ def team_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "governance/team_detail.html",
         {
             "team": team,
-            "page": selectors.team_page(team),
+            "page": selectors.team_page(team, request.user),
             "may_write": policies.can_write_team(request.user, team),
             "crumbs": _home_crumbs(),
         },
@@ -186,6 +186,30 @@ def action_items_export(request: HttpRequest, pk: int, fmt: str) -> HttpResponse
     response["Content-Disposition"] = f'attachment; filename="zadania-spotkania-{meeting.pk}.{fmt}"'
     response["Cache-Control"] = "private, no-store"
     return response
+
+
+def _pdf_response(content: bytes, filename: str) -> HttpResponse:
+    response = HttpResponse(content, content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response["Cache-Control"] = "private, no-store"
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+@login_required
+@require_GET
+def meeting_minutes_pdf(request: HttpRequest, pk: int) -> HttpResponse:
+    meeting = policies.get_meeting_for_actor(request.user, pk)
+    content = pdfs.minutes_pdf(meeting, selectors.meeting_page(meeting, request.user))
+    return _pdf_response(content, f"protokol-spotkania-{meeting.pk}.pdf")
+
+
+@login_required
+@require_GET
+def meeting_attendance_pdf(request: HttpRequest, pk: int) -> HttpResponse:
+    meeting = policies.get_meeting_for_actor(request.user, pk)
+    content = pdfs.attendance_pdf(meeting, selectors.meeting_page(meeting, request.user))
+    return _pdf_response(content, f"lista-obecnosci-{meeting.pk}.pdf")
 
 
 @login_required
@@ -704,6 +728,8 @@ def workplan_item_add(request: HttpRequest, pk: int) -> HttpResponse:
                 period_start=data["period_start"],
                 period_end=data["period_end"],
                 status=data["status"],
+                decisions=data["decisions"],
+                action_items=data["action_items"],
             )
         except ValidationError as exc:
             _add_errors(form, exc)
@@ -716,6 +742,29 @@ def workplan_item_add(request: HttpRequest, pk: int) -> HttpResponse:
         title=_("Add to the work plan: %(plan)s") % {"plan": plan.title},
         crumbs=_team_crumbs(team),
         cancel_url=reverse("governance:team_detail", args=[team.pk]) + "#plans",
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def workplan_item_status(request: HttpRequest, pk: int) -> HttpResponse:
+    try:
+        item = WorkPlanItem.objects.select_related("plan", "plan__team").get(pk=pk)
+    except (WorkPlanItem.DoesNotExist, ValueError) as exc:
+        raise Http404 from exc
+    team = policies.get_team_for_actor(request.user, item.plan.team_id, need="write")
+    plans_url = reverse("governance:team_detail", args=[team.pk]) + f"#plan-{item.plan_id}"
+    form = forms.PlanItemStatusForm(request.POST or None, initial={"status": item.status})
+    if request.method == "POST" and form.is_valid():
+        services.workplan_item_update_status(actor=request.user, item=item, status=form.cleaned_data["status"])
+        messages.success(request, _("The status of the work plan item has been changed."))
+        return redirect(plans_url)
+    return _form_page(
+        request,
+        form=form,
+        title=_("Status: %(item)s") % {"item": item.title},
+        crumbs=_team_crumbs(team),
+        cancel_url=plans_url,
     )
 
 

@@ -130,3 +130,51 @@ def test_prepare_hold_and_record_a_meeting(page: Any, audit: Any, team: Team, ca
         "Posiedzenie makroregionalne"
     )
     audit("calendar")
+
+
+def test_work_plan_from_a_meeting_with_progress_and_pdfs(page: Any, audit: Any, team: Team, cast: Cast) -> None:
+    import datetime
+
+    meeting = services.meeting_create(
+        actor=cast.alice,
+        team=team,
+        title="Spotkanie makroregionalne",
+        days=[(datetime.date(2031, 3, 10), datetime.time(10), datetime.time(15))],
+        place="Rybnik",
+    )
+    services.agenda_item_add(actor=cast.alice, day=meeting.days.get(), title="Wnioski z podgrup")
+    services.conclusion_add(actor=cast.alice, meeting=meeting, text="Promować model w powiatach")
+    decision = services.decision_record(actor=cast.alice, meeting=meeting, text="Raport kwartalny", by_consensus=True)
+    services.action_item_create(
+        actor=cast.alice, meeting=meeting, title="Raport z pilotażu", owner_user=cast.tom, decision=decision
+    )
+    sign_in(page, audit, "alice", f"/governance/meetings/{meeting.pk}/")
+    expect(page.get_by_role("link", name="Protokół (PDF)")).to_be_visible()
+    expect(page.get_by_role("link", name="Lista obecności (PDF)")).to_be_visible()
+    audit("meeting page with the PDF links")
+    response = page.request.get(f"/governance/meetings/{meeting.pk}/minutes.pdf")
+    assert response.ok and response.headers["content-type"] == "application/pdf"
+    assert response.body().startswith(b"%PDF-")
+
+    page.get_by_role("button", name="Przygotuj projekt planu pracy na następny kwartał").click()
+    plan_table = page.get_by_role("table", name=re.compile("Pozycje planu"))
+    expect(plan_table).to_contain_text("Promować model w powiatach")
+    expect(plan_table).to_contain_text("Raport z pilotażu")
+    expect(page.get_by_text("wykonano 0 z 2 pozycji (0%)")).to_be_visible()
+    audit("team page with a drafted work plan")
+
+    page.get_by_role("link", name=re.compile(r"^zmień\s*: Raport z pilotażu$")).click()
+    audit("work plan item status form")
+    page.get_by_label(label("Status")).select_option("done")
+    page.get_by_role("button", name="Zapisz").click()
+    expect(page.get_by_text("wykonano 1 z 2 pozycji (50%)")).to_be_visible()
+    audit("team page with progress")
+
+    page.get_by_role("link", name=re.compile(r"^Dodaj pozycję")).first.click()
+    audit("work plan item form with its sources")
+    page.get_by_label(label("Tytuł")).fill("Konferencja regionalna")
+    page.get_by_label(re.compile("Raport kwartalny")).check()
+    page.get_by_role("button", name="Zapisz").click()
+    expect(page.get_by_role("table", name=re.compile("Pozycje planu"))).to_contain_text("Konferencja regionalna")
+    expect(page.get_by_text("wykonano 1 z 3 pozycji (33%)")).to_be_visible()
+    audit("team page with a plan item added by hand")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 
 import pytest
+from django.core.management import call_command
 from django.urls import reverse
 
 from kooperacja.accounts.models import User
@@ -64,3 +65,15 @@ def test_demo_loads_once_and_is_visible_to_the_demo_users(client_for):
 
     governance_demo.delete()
     assert not Team.objects.exists() and not Meeting.objects.exists()
+
+
+def test_load_demo_loads_the_governance_demo_and_resets_it(client_for):
+    out = io.StringIO()
+    call_command("load_demo", stdout=out)
+    assert "governance: 4 teams" in out.getvalue()
+    teams = Team.objects.count()
+    call_command("load_demo", "--reset", stdout=out)
+    assert Team.objects.count() == teams
+    # The main menu leads signed-in users to the teams and meetings.
+    home = client_for(User.objects.get(username="rops")).get("/").content.decode()
+    assert reverse("governance:home") in home and "Zespoły i spotkania" in home
