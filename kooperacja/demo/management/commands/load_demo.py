@@ -1,4 +1,6 @@
-"""manage.py load_demo [--reset]: the demo data (three pilot gminy, their institutions, partnerships, accounts)."""
+"""manage.py load_demo [--reset]: the demo data (three pilot gminy, their institutions, partnerships, accounts), then
+the monitoring demo (projects, 23 pilots, support, snapshots) and the evaluation demo (questionnaires, findings and
+recommendations, good practices) on top of it. Each part is idempotent."""
 
 from __future__ import annotations
 
@@ -6,6 +8,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
 
+from kooperacja.demo import evaluation_demo, monitoring_demo
 from kooperacja.demo.directory_demo import DEMO_PASSWORD, demo_load
 
 
@@ -16,7 +19,15 @@ class Command(BaseCommand):
         parser.add_argument("--reset", action="store_true", help="delete the demo data first, then load it again")
 
     def handle(self, *args: Any, **options: Any) -> None:
-        summary = demo_load(reset=options["reset"])
+        if options["reset"]:
+            # The monitoring parts refer to the directory demo's gminy and ROPS: they go first.
+            evaluation_demo.delete()
+            monitoring_demo.delete()
+        self._directory(demo_load(reset=options["reset"]))
+        monitoring_demo.load(stdout=self.stdout)
+        evaluation_demo.load(stdout=self.stdout)
+
+    def _directory(self, summary: Any) -> None:
         if not summary.loaded:
             self.stdout.write("The demo data is already loaded; nothing changed (use --reset to load it again).")
             return
