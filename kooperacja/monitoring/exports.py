@@ -166,6 +166,16 @@ def filter_lines(filters: Filters, *, snapshot: Any = None) -> list[str]:
     ]
 
 
+def _widths(header: Sequence[str], rows: Sequence[Sequence[str]]) -> list[int]:
+    """Relative column widths from the text: the longest word of a header, the longest cell (from 2 to 12)."""
+    widths = []
+    for index, title in enumerate(header):
+        longest_word = max((len(word) for word in str(title).split()), default=1)
+        longest_cell = max((len(str(row[index])) for row in rows if index < len(row)), default=1)
+        widths.append(min(12, max(2, longest_word, min(longest_cell, 40) // 2)))
+    return widths
+
+
 def pdf_response(*, filename: str, title: str, lines: Sequence[str], sections: Iterable[Section]) -> HttpResponse:
     """A printable A4 report of the sections; the filename names the unit and period, never a person."""
     generated = formats.date_format(timezone.localtime(), "SHORT_DATETIME_FORMAT")
@@ -182,8 +192,7 @@ def pdf_response(*, filename: str, title: str, lines: Sequence[str], sections: I
     for section_title, header, rows in sections:
         document.heading(section_title)
         if rows:
-            widths = [3 if index < 2 else 2 for index in range(len(header))] if len(header) > 4 else None
-            document.table(header, rows, widths)
+            document.table(header, rows, _widths(header, rows))
         else:
             document.paragraph("—")
     response = HttpResponse(document.bytes(), content_type="application/pdf")
