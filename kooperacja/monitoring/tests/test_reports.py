@@ -289,3 +289,48 @@ def test_pdf_reports_follow_the_scope(cast: Cast, world: World, client_for: Call
     assert client_for(cast.rosa).get(reverse("monitoring:dashboard") + "?format=pdf").status_code == 302
     assert client_for(world.dan).get(pilot_url).status_code == 200  # readers may print what they may read
     assert client_for(world.mia).get(reverse("monitoring:pilot_report", args=[world.pilot_z.pk])).status_code == 200
+
+
+# --- queries --------------------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "name,args,query",
+    [
+        ("monitoring:voivodeship", ["24"], {"format": "pdf"}),
+        ("monitoring:dashboard", [], {"format": "pdf", "period": "2024-Q2"}),
+        ("monitoring:pilot_report", ["pilot_a"], {}),
+        ("monitoring:pilot_detail", ["pilot_a"], {}),
+        ("monitoring:compare", [], {"gmina": ["gmina_a", "gmina_b"], "format": "pdf"}),
+    ],
+)
+def test_reports_cost_constant_queries(
+    cast: Cast,
+    world: World,
+    client_for: Callable[..., Client],
+    django_assert_max_num_queries: Callable[..., Any],
+    name: str,
+    args: list[str],
+    query: dict[str, Any],
+) -> None:
+    from decimal import Decimal
+
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from kooperacja.monitoring.models import SupportActivity
+    from kooperacja.monitoring.tests.test_pilot_pages import _more_pilots
+
+    url = reverse(name, args=[getattr(world, arg).pk if arg.startswith("pilot") else arg for arg in args])
+    if "gmina" in query:
+        query = {**query, "gmina": [getattr(cast, key).code for key in query["gmina"]]}
+    client = client_for(cast.root)
+    with CaptureQueriesContext(connection) as few:
+        assert client.get(url, query).status_code == 200
+    _more_pilots(cast, 8)
+    for day in range(1, 9):
+        SupportActivity.objects.create(
+            pilot=world.pilot_a, kind="training", given_on=D(2024, 6, day), hours=Decimal(1), given_by="R", for_whom="P"
+        )
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        assert client.get(url, query).status_code == 200
