@@ -8,6 +8,7 @@ letters written without their diacritics (ą → a), so that a missing font neve
 
 from __future__ import annotations
 
+import logging
 import os
 import unicodedata
 from collections.abc import Sequence
@@ -15,6 +16,9 @@ from pathlib import Path
 
 from fpdf import FPDF
 from fpdf.enums import XPos, YPos
+
+# fpdf2 subsets the TrueType font with fontTools, which logs every step at INFO: keep the server log for the server.
+logging.getLogger("fontTools").setLevel(logging.WARNING)
 
 _FONT_CANDIDATES = [
     ("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf", "/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf"),

@@ -2,7 +2,7 @@
 
 How it works: `load_facts()` reads, in a constant number of queries, the raw rows behind every indicator for a set of
 pilots (pilots, partnerships of their gminy, member institutions, support hours, and — when those contexts are
-installed — cases and referrals). Each indicator of `REGISTRY` is a plain function of those facts, so the same code
+installed — cases and referrals, through `fact_source()`). Each indicator of `REGISTRY` is a plain function of those facts, so the same code
 computes a gmina, a voivodeship, a macroregion or the country (`Facts.restrict(gmina_ids)`), and a dashboard with many
 rows costs the same number of queries as one with a single row.
 
@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import calendar
 import datetime
+import importlib
 import re
 import statistics
 from collections import Counter
@@ -235,7 +236,15 @@ def load_facts(pilots: QuerySet[Pilot], *, period: Period | None = None, only_te
     pilot_ids = [row.id for row in facts_pilots]
     if not gmina_ids:
         return Facts(
-            as_of=as_of, period=period, pilots=[], partnerships=[], members=[], support=[], gmina_ids=gmina_ids
+            as_of=as_of,
+            period=period,
+            pilots=[],
+            partnerships=[],
+            members=[],
+            support=[],
+            cases=[] if fact_source(CASES_APP) is not None else None,
+            referrals=[] if fact_source(REFERRALS_APP) is not None else None,
+            gmina_ids=gmina_ids,
         )
     live_partnerships = Partnership.objects.filter(gmina_id__in=gmina_ids).filter(
         Q(established_on__isnull=True) | Q(established_on__lte=as_of)
@@ -273,32 +282,56 @@ def load_facts(pilots: QuerySet[Pilot], *, period: Period | None = None, only_te
 
 # --- cases and referrals: the only code that knows those contexts ---------------------------------------------------
 #
-# The `cases` and `referrals` contexts do not exist yet. Until `kooperacja.cases` / `kooperacja.referrals` is
-# installed these loaders return None and every indicator built on them is "not available yet". When they are
-# installed, the loaders read them through the app registry (monitoring never imports them) and expect:
-#   cases.Case:         gmina (FK), subject_kind ("person" | "family"), opened_on (date), closed_on (date | null),
-#                       outcome ("successful" | any other value | "") — one row per case of a person or family;
-#   referrals.Referral: case (FK to cases.Case), recipient (FK to directory.Institution), sent_at,
-#                       first_answered_at, completed_at (datetimes | null), accepted (bool | null),
-#                       closed_with_feedback (bool).
-# If those contexts name things differently, only these two functions change.
+# The `cases` and `referrals` contexts are built separately. Monitoring never reads their tables itself: each of them
+# provides ONE selector that answers for a set of gminy and a period, and monitoring calls it (through
+# `fact_source()`) only when the app is installed and the selector exists. Until then every indicator built on it is
+# None with the note "not available yet", and the dashboards, exports, PDFs, API and snapshots show that note; the
+# moment the selector exists they show the figures, small cells hidden, with no other change.
+#
+#   kooperacja/cases/selectors.py
+#       def case_facts_for_monitoring(
+#           *, gmina_ids: frozenset[int], start: datetime.date | None, as_of: datetime.date
+#       ) -> Iterable[tuple[int, str, datetime.date | None, datetime.date | None, str]]:
+#           """(gmina id, "person" | "family", opened on, closed on | None, outcome) — one row per case of a person or
+#           family of those gminy opened on or before `as_of` and, when `start` is given, not closed before `start`;
+#           outcome "successful" for a plan completed successfully, any other text (or "") otherwise."""
+#           # e.g. Case.objects.filter(gmina_id__in=gmina_ids, opened_on__lte=as_of)
+#           #        .filter(Q(closed_on__isnull=True) | Q(closed_on__gte=start))       # only when start
+#           #        .values_list("gmina_id", "subject_kind", "opened_on", "closed_on", "outcome")
+#
+#   kooperacja/referrals/selectors.py
+#       def referral_facts_for_monitoring(
+#           *, gmina_ids: frozenset[int], start: datetime.date | None, as_of: datetime.date
+#       ) -> Iterable[tuple[int, str, bool | None, datetime.datetime, datetime.datetime | None,
+#                           datetime.datetime | None, bool]]:
+#           """(gmina id of the case, sector of the recipient institution, accepted (None: not answered yet), sent at,
+#           first answered at, completed at, closed with feedback) — one row per referral of cases of those gminy sent
+#           on or before `as_of` and, when `start` is given, on or after `start`."""
+#
+# Both: ONE query, no personal data (no names, PESEL, ids of persons), no scoping of their own (monitoring passes
+# only the gminy the actor may see). A case closed after `as_of` is counted as open (monitoring clips the date).
+# If a person can have several cases in one gmina at once, return one row per person or family (e.g. the latest case):
+# the rows are what "persons/families supported" counts.
 
 CASES_APP = "kooperacja.cases"
 REFERRALS_APP = "kooperacja.referrals"
-_SOURCE_MODELS = {CASES_APP: ("cases", "Case"), REFERRALS_APP: ("referrals", "Referral")}
+FACT_SOURCES: dict[str, str] = {
+    CASES_APP: "kooperacja.cases.selectors.case_facts_for_monitoring",
+    REFERRALS_APP: "kooperacja.referrals.selectors.referral_facts_for_monitoring",
+}
 
 
-def source_available(app: str) -> bool:
-    """The app is installed AND holds the model the loaders read (an app may be installed before its models)."""
+def fact_source(app: str) -> Callable[..., Iterable[tuple[Any, ...]]] | None:
+    """The selector that gives monitoring the rows of another context, or None while that context does not exist."""
     if not apps.is_installed(app):
-        return False
-    if app not in _SOURCE_MODELS:
-        return True
+        return None
+    module_name, _dot, function_name = FACT_SOURCES[app].rpartition(".")
     try:
-        apps.get_model(*_SOURCE_MODELS[app])
-    except LookupError:
-        return False
-    return True
+        module = importlib.import_module(module_name)
+    except ImportError:
+        return None
+    function = getattr(module, function_name, None)
+    return function if callable(function) else None
 
 
 @dataclass(frozen=True)
@@ -321,17 +354,14 @@ class ReferralFact:
 
 
 def load_case_facts(gmina_ids: frozenset[int], *, period: Period | None, as_of: datetime.date) -> list[CaseFact] | None:
-    if not source_available(CASES_APP):
+    source = fact_source(CASES_APP)
+    if source is None:
         return None
-    case_model = apps.get_model("cases", "Case")
-    cases = case_model.objects.filter(gmina_id__in=gmina_ids, opened_on__lte=as_of)
-    if period is not None:
-        cases = cases.filter(Q(closed_on__isnull=True) | Q(closed_on__gte=period.start))
+    rows = source(gmina_ids=gmina_ids, start=period.start if period is not None else None, as_of=as_of)
     return [
         CaseFact(gmina_id, kind, opened, closed if closed and closed <= as_of else None, outcome or "")
-        for gmina_id, kind, opened, closed, outcome in cases.values_list(
-            "gmina_id", "subject_kind", "opened_on", "closed_on", "outcome"
-        )
+        for gmina_id, kind, opened, closed, outcome in rows
+        if gmina_id in gmina_ids
     ]
 
 
@@ -344,23 +374,14 @@ def _days(start: datetime.datetime | None, end: datetime.datetime | None) -> flo
 def load_referral_facts(
     gmina_ids: frozenset[int], *, period: Period | None, as_of: datetime.date
 ) -> list[ReferralFact] | None:
-    if not source_available(REFERRALS_APP):
+    source = fact_source(REFERRALS_APP)
+    if source is None:
         return None
-    referral_model = apps.get_model("referrals", "Referral")
-    referrals = referral_model.objects.filter(case__gmina_id__in=gmina_ids, sent_at__date__lte=as_of)
-    if period is not None:
-        referrals = referrals.filter(sent_at__date__gte=period.start)
+    rows = source(gmina_ids=gmina_ids, start=period.start if period is not None else None, as_of=as_of)
     return [
         ReferralFact(gmina_id, sector, accepted, _days(sent, answered), _days(sent, completed), bool(feedback))
-        for gmina_id, sector, accepted, sent, answered, completed, feedback in referrals.values_list(
-            "case__gmina_id",
-            "recipient__sector",
-            "accepted",
-            "sent_at",
-            "first_answered_at",
-            "completed_at",
-            "closed_with_feedback",
-        )
+        for gmina_id, sector, accepted, sent, answered, completed, feedback in rows
+        if gmina_id in gmina_ids
     ]
 
 
@@ -581,8 +602,9 @@ def compute_all(facts: Facts) -> dict[str, Value]:
 
 
 def is_available(key: str) -> bool:
+    """Whether the indicator can have a value: its source context (if any) exists."""
     entry = REGISTRY.get(key)
-    return entry is not None and (not entry.requires or source_available(entry.requires))
+    return entry is not None and (not entry.requires or fact_source(entry.requires) is not None)
 
 
 # --- display --------------------------------------------------------------------------------------------------------
@@ -612,7 +634,7 @@ def present(values: Mapping[str, Any], *, labels: Mapping[str, Mapping[str, Any]
     for key, entry in REGISTRY.items():
         raw = values.get(key)
         note: str | Promise = ""
-        if raw is None and entry.requires and not source_available(entry.requires):
+        if raw is None and entry.requires and not is_available(key):
             note = NOT_AVAILABLE_YET
         if entry.unit == "breakdown":
             names = labels.get(key, {})
@@ -631,8 +653,7 @@ def present(values: Mapping[str, Any], *, labels: Mapping[str, Mapping[str, Any]
         shown.append(Shown(key, entry.label, entry.unit, value, note))
     for key, (label, numerator, denominator) in SHARES.items():
         share = suppress_share(_to_int(values.get(numerator)), _to_int(values.get(denominator)))
-        requires = REGISTRY[numerator].requires
-        note = NOT_AVAILABLE_YET if share is None and requires and not source_available(requires) else ""
+        note = NOT_AVAILABLE_YET if share is None and not is_available(numerator) else ""
         shown.append(Shown(key, label, "share", share, note))
     return shown
 

@@ -14,6 +14,7 @@ urlpatterns: list[URLPattern] = [
     path("pilots/new/", views.pilot_create, name="pilot_create"),
     path("pilots/<int:pk>/", views.pilot_detail, name="pilot_detail"),
     path("pilots/<int:pk>/edit/", views.pilot_edit, name="pilot_edit"),
+    path("pilots/<int:pk>/report.pdf", views.pilot_report, name="pilot_report"),
     path("pilots/<int:pk>/support/new/", views.support_create, name="support_create"),
     path("pilots/<int:pk>/indicators/new/", views.pilot_custom_indicator_create, name="pilot_indicator_create"),
     path(

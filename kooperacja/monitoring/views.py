@@ -94,6 +94,13 @@ def _render_dashboard(request: HttpRequest, *, level: str, unit: Any) -> HttpRes
         return exports.csv_response(filename=filename, title=title, sections=exports.dashboard_sections(dashboard))
     if export == "xlsx":
         return exports.xlsx_response(filename=filename, title=title, sections=exports.dashboard_sections(dashboard))
+    if export == "pdf":
+        return exports.pdf_response(
+            filename=filename,
+            title=title,
+            lines=exports.filter_lines(filters, snapshot=dashboard.snapshot),
+            sections=exports.dashboard_sections(dashboard),
+        )
     child_chart = None
     if dashboard.children:
         column = selectors.CHILD_COLUMNS.index("member_institutions")
@@ -118,6 +125,7 @@ def _render_dashboard(request: HttpRequest, *, level: str, unit: Any) -> HttpRes
             "crumbs": _crumbs(request, unit, filters),
             "csv_url": "?" + urlencode({**query, "format": "csv"}),
             "xlsx_url": "?" + urlencode({**query, "format": "xlsx"}),
+            "pdf_url": "?" + urlencode({**query, "format": "pdf"}),
             "filter_query": urlencode(query),
             "may_create_pilot": policies.can_create_pilot(request.user),
             "may_add_indicator": level == ScopeKind.VOIVODESHIP
@@ -175,6 +183,13 @@ def compare(request: HttpRequest) -> HttpResponse:
         return response_for(
             filename="monitoring-comparison", title=title, sections=exports.comparison_sections(comparison)
         )
+    if export == "pdf":
+        return exports.pdf_response(
+            filename="monitoring-comparison",
+            title=title,
+            lines=exports.filter_lines(filters),
+            sections=exports.comparison_sections(comparison),
+        )
     query = [*(("gmina", code) for code, _name in comparison.gminy), *filters.query().items()]
     return render(
         request,
@@ -187,6 +202,7 @@ def compare(request: HttpRequest) -> HttpResponse:
             "crumbs": [(_("Pilots and indicators"), reverse("monitoring:dashboard"))],
             "csv_url": "?" + urlencode([*query, ("format", "csv")]),
             "xlsx_url": "?" + urlencode([*query, ("format", "xlsx")]),
+            "pdf_url": "?" + urlencode([*query, ("format", "pdf")]),
         },
     )
 
@@ -249,6 +265,20 @@ def pilot_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "may_manage": policies.can_manage_pilot(request.user, pilot),
             "crumbs": _pilot_crumbs(request),
         },
+    )
+
+
+@login_required
+@require_GET
+def pilot_report(request: HttpRequest, pk: int) -> HttpResponse:
+    """The pilot page as a printable PDF: agreement, milestones, support, indicators (small cells hidden)."""
+    pilot = policies.get_pilot_for_actor(request.user, pk)
+    page = selectors.pilot_page(pilot=pilot)
+    return exports.pdf_response(
+        filename=f"monitoring-pilot-{pilot.pk}-{pilot.gmina.code}",
+        title=_("Pilot in %(gmina)s") % {"gmina": pilot.gmina.name},
+        lines=exports.pilot_lines(pilot),
+        sections=exports.pilot_sections(page),
     )
 
 

@@ -30,6 +30,17 @@ def sign_in(page: Any, audit: Any, username: str, next_url: str) -> None:
     expect(page.get_by_role("button", name=re.compile(rf"Wyloguj się \({re.escape(username)}\)"))).to_be_visible()
 
 
+def assert_pdf(page: Any, filename: str) -> None:
+    """The page links its printable report; fetched with the page's session (a download is not a page to audit)."""
+    link = page.get_by_role("link", name="Raport do druku (PDF)")
+    href = link.get_attribute("href")
+    url = href if href.startswith("/") else page.url.split("?", 1)[0] + href
+    response = page.context.request.get(url)
+    assert response.ok and response.headers["content-type"] == "application/pdf"
+    assert response.headers["content-disposition"] == f'attachment; filename="{filename}"'
+    assert response.body().startswith(b"%PDF-")
+
+
 @pytest.fixture
 def world(cast: Cast) -> World:
     return build_world(cast)
@@ -63,6 +74,7 @@ def test_drill_down_from_the_country_to_a_gmina(page: Any, audit: Any, world: Wo
     page.get_by_role("button", name="Pokaż").click()
     expect(page.get_by_role("table", name="Wskaźniki według jednostek").get_by_role("link")).to_have_count(2)
     audit("dashboard: voivodeship, all variants")
+    assert_pdf(page, "monitoring-voivodeship-24.pdf")
     page.get_by_role("table", name="Wskaźniki według jednostek").get_by_role("link", name=cast.gmina_a.name).click()
     expect(page.get_by_role("heading", level=1)).to_have_text(f"Pilotaże i wskaźniki: {cast.gmina_a.name}")
     audit("dashboard: gmina")
@@ -70,6 +82,7 @@ def test_drill_down_from_the_country_to_a_gmina(page: Any, audit: Any, world: Wo
     page.get_by_role("link", name=re.compile(r"^Kooperacje 3D")).click()
     expect(page.get_by_role("heading", level=1)).to_have_text(f"Pilotaż w gminie {cast.gmina_a.name}")
     audit("pilot page")
+    assert_pdf(page, f"monitoring-pilot-{world.pilot_a.pk}-{cast.gmina_a.code}.pdf")
 
 
 def test_rops_compares_gminy_and_records_support(page: Any, audit: Any, world: World, cast: Cast) -> None:

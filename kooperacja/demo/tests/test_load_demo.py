@@ -15,6 +15,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from kooperacja.accounts.models import Membership, Role, User
+from kooperacja.demo import monitoring_demo
 from kooperacja.demo.directory_demo import DEMO_PASSWORD, USERNAMES, agreement_pdf, demo_institution_ids
 from kooperacja.demo.pilots import PILOTS
 from kooperacja.directory.models import (
@@ -83,6 +84,13 @@ def test_a_second_load_changes_nothing(demo: str) -> None:
     # The directory demo's own institutions (the monitoring demo adds those of 20 more gminy).
     expected_institutions = sum(1 + len(p.partners) + 4 for p in PILOTS) + 16
     assert Institution.objects.filter(pk__in=demo_institution_ids()).count() == expected_institutions
+    # load_demo also loads the monitoring demo, whose 20 more pilot gminy have institutions of their own.
+    more_gminy = [row[0] for row in monitoring_demo.MORE_GMINY]
+    assert Institution.objects.exclude(gmina__code__in=more_gminy).count() == expected_institutions
+    assert (
+        Institution.objects.filter(gmina__code__in=more_gminy).count() == before["institutions"] - expected_institutions
+    )
+    assert "monitoring: 3 projects" in demo and "evaluation: 2 questionnaires" in demo
 
 
 def test_reset_loads_the_same_demo_again(demo: str, media: Path, django_capture_on_commit_callbacks: Any) -> None:
