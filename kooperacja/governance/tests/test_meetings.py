@@ -234,8 +234,9 @@ def test_action_items_reach_their_owners(cast, committee, client_for):
 def _docx_bytes() -> bytes:
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w") as package:
-        package.writestr("[Content_Types].xml", "<Types/>")
-        package.writestr("word/document.xml", "<document/>")
+        # Fixed timestamps: two calls a second apart must give the same bytes (the download is compared with one).
+        for name, content in (("[Content_Types].xml", "<Types/>"), ("word/document.xml", "<document/>")):
+            package.writestr(zipfile.ZipInfo(name, date_time=(2031, 1, 1, 0, 0, 0)), content)
     return buffer.getvalue()
 
 
