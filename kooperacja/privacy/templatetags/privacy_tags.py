@@ -1,0 +1,16 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django import template
+
+from kooperacja.privacy.models import DataCategory
+
+register = template.Library()
+
+
+@register.filter
+def category_labels(categories: Any) -> str:
+    """The translated labels of a list of data categories, comma-separated."""
+    labels = dict(DataCategory.choices)
+    return ", ".join(str(labels.get(c, c)) for c in (categories or [])) or "—"
