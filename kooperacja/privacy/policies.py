@@ -38,14 +38,24 @@ def _is_signed_in(actor: Any) -> bool:
     return bool(getattr(actor, "is_authenticated", False)) and bool(getattr(actor, "is_active", False))
 
 
+# The roles in which a member of an institution's staff works with persons, so that the institution's grants count
+# for her. Not among them: ROPS specialists, model experts, the DPO (who reads through the art. 15 report and the
+# access log, purpose "dpo"/"subject_request") and the system administrator — they get 404 on person-level pages.
+CASEWORK_ROLES = frozenset({Role.CASE_COORDINATOR, Role.PARTNER_PROFESSIONAL, Role.INSTITUTION_MANAGER})
+
+
 def acting_institution_ids(actor: Any) -> list[Any]:
-    """Ids of the institutions the actor currently works at (her current memberships)."""
+    """Ids of the institutions where the actor currently works with persons (current memberships in a case-work
+    role)."""
     if not _is_signed_in(actor):
         return []
     cached = getattr(actor, "_acting_institution_ids", None)
     if cached is None:
         cached = list(
-            Membership.objects.current().filter(user=actor).values_list("institution_id", flat=True).distinct()
+            Membership.objects.current()
+            .filter(user=actor, role__in=CASEWORK_ROLES)
+            .values_list("institution_id", flat=True)
+            .distinct()
         )
         actor._acting_institution_ids = cached
     return cached
