@@ -69,9 +69,8 @@ def test_processing_activity_crud(cast, client_for):
     response = client.post(reverse("privacy:activity_create"), data)
     assert response.status_code == 302, response.content.decode()[:2000]
     activity = ProcessingActivity.objects.get()
-    assert activity.institution == cast.ops_a and activity.data_categories == ["family", "health", "identity"] or set(
-        activity.data_categories
-    ) == {"identity", "health", "family"}
+    assert activity.institution == cast.ops_a
+    assert set(activity.data_categories) == {"identity", "health", "family"}
     page = client.get(reverse("privacy:activity_list")).content.decode()
     assert "Praca socjalna i IPUS" in page
     response = client.post(
