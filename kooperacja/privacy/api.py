@@ -273,6 +273,3 @@ def access_log(request: HttpRequest, filters: Query[LogFilter]) -> Any:
             person_id=filters.person_id,
         ),
     )
-
-
-

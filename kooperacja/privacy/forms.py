@@ -107,9 +107,7 @@ class ConsentForm(AccessibleFormMixin, forms.Form):
         help_text=_("The worker who heard the consent given orally (when there is no signed document)."),
     )
 
-    def __init__(
-        self, *args: Any, institutions: Any, recipients: Any, workers: Any, **kwargs: Any
-    ) -> None:
+    def __init__(self, *args: Any, institutions: Any, recipients: Any, workers: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["recorded_by_institution"].queryset = institutions  # type: ignore[attr-defined]
         self.fields["recipients"].queryset = recipients  # type: ignore[attr-defined]

@@ -154,7 +154,7 @@ class Consent(models.Model):
 
     @property
     def state(self) -> str:
-        """"valid", "withdrawn", "expired" or "future" (today)."""
+        """ "valid", "withdrawn", "expired" or "future" (today)."""
         today = timezone.localdate()
         if self.withdrawn_on is not None and self.withdrawn_on <= today:
             return "withdrawn"
@@ -314,6 +314,9 @@ class AccessLogHead(models.Model):
         verbose_name = _("head of the access log")
         constraints = [models.CheckConstraint(condition=models.Q(id=1), name="privacy_log_head_single_row")]
 
+    def __str__(self) -> str:
+        return f"{self.last_id} ({self.entries})"
+
 
 # --- The DPO's registers (GDPR art. 30, 33, 12–22) and retention rules ----------------------------------------------
 
@@ -368,7 +371,9 @@ class Breach(models.Model):
     )
     discovered_at = models.DateTimeField(_("discovered at"))
     description = models.TextField(_("what happened"))
-    data_categories = models.JSONField(_("categories of data concerned"), default=list, validators=[validate_categories])
+    data_categories = models.JSONField(
+        _("categories of data concerned"), default=list, validators=[validate_categories]
+    )
     approx_persons = models.PositiveIntegerField(_("approximate number of persons concerned"))
     consequences = models.TextField(_("likely consequences"))
     measures = models.TextField(_("measures taken or proposed"))
@@ -406,7 +411,7 @@ class Breach(models.Model):
 
     @property
     def deadline_state(self) -> str:
-        """"done" (reported, or a reason not to), "passed", "near" (within 24 hours) or "open"."""
+        """ "done" (reported, or a reason not to), "passed", "near" (within 24 hours) or "open"."""
         if self.reported_to_uodo_at is not None or self.not_reported_reason:
             return "done"
         now = timezone.now()
@@ -464,9 +469,7 @@ class SubjectRequest(models.Model):
     )
     extended = models.BooleanField(_("deadline extended by two months"), default=False)
     extension_reason = models.TextField(_("reason for the extension"), blank=True)
-    status = models.CharField(
-        _("status"), max_length=20, choices=RequestStatus.choices, default=RequestStatus.RECEIVED
-    )
+    status = models.CharField(_("status"), max_length=20, choices=RequestStatus.choices, default=RequestStatus.RECEIVED)
     answered_on = models.DateField(_("answered on"), null=True, blank=True)
     answer = models.TextField(_("answer"), blank=True)
     recorded_by = models.ForeignKey(
@@ -504,7 +507,7 @@ class SubjectRequest(models.Model):
 
     @property
     def deadline_state(self) -> str:
-        """"done", "passed", "near" (within 7 days) or "open"."""
+        """ "done", "passed", "near" (within 7 days) or "open"."""
         if self.is_closed:
             return "done"
         today = timezone.localdate()

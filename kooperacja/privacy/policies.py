@@ -123,9 +123,7 @@ def get_person_for_actor(actor: Any, pk: Any, need: Need = "read") -> tuple[Pers
     return person, categories
 
 
-def sharing_bases(
-    *, person: Person, institution: Any, procedure: str = ""
-) -> dict[str, LegalBasis | Consent | None]:
+def sharing_bases(*, person: Person, institution: Any, procedure: str = "") -> dict[str, LegalBasis | Consent | None]:
     """For each data category: what allows sharing it with `institution` today — a legal basis that covers it for
     institutions of that kind, else a consent valid today naming that institution as recipient — or None (not allowed).
 
@@ -171,9 +169,7 @@ def explain_basis(basis: LegalBasis | Consent | None) -> str:
     }
 
 
-def sharing_explanations(
-    *, person: Person, institution: Any, procedure: str = ""
-) -> list[tuple[str, str, bool, str]]:
+def sharing_explanations(*, person: Person, institution: Any, procedure: str = "") -> list[tuple[str, str, bool, str]]:
     """For forms: (category, its label, allowed?, why) for every data category, in the order of DataCategory."""
     bases = sharing_bases(person=person, institution=institution, procedure=procedure)
     labels = dict(DataCategory.choices)
@@ -287,7 +283,7 @@ def report_institution_ids(actor: Any, person: Person | Any) -> list[Any]:
     ids = dpo_institution_ids(actor)
     if not ids:
         return []
-    person_id = getattr(person, "pk", person)
+    person_id: Any = getattr(person, "pk", person)
     granted = set(
         AccessGrant.objects.filter(person_id=person_id, institution_id__in=ids).values_list("institution_id", flat=True)
     )

@@ -58,7 +58,11 @@ def cutoff_for(period_years: int, today: datetime.date) -> datetime.date:
 def person_still_needed(person: Person | Any) -> bool:
     """True while a live source (a case, a team, a referral, a plan task…) still holds an open grant for the person."""
     person_id = getattr(person, "pk", person)
-    return AccessGrant.objects.filter(person_id=person_id, ended_at__isnull=True).exclude(source_type=RECORD_SOURCE).exists()
+    return (
+        AccessGrant.objects.filter(person_id=person_id, ended_at__isnull=True)
+        .exclude(source_type=RECORD_SOURCE)
+        .exists()
+    )
 
 
 def apply_retention(*, actor: Any = None, today: datetime.date | None = None) -> dict[str, int]:

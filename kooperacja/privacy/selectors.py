@@ -35,14 +35,15 @@ def person_consents(*, actor: Any, person: Person) -> QuerySet[Consent]:
 def consent_recipient_choices(recorded_by: Institution) -> QuerySet[Institution]:
     """Recipients to offer: the institutions of the partnerships the recording institution belongs to or leads,
     and the directory's active institutions of its county (or gmina when it has no county)."""
-    partnership_ids = PartnershipMember.objects.filter(
-        institution=recorded_by, left_on__isnull=True
-    ).values("partnership_id")
+    partnership_ids = PartnershipMember.objects.filter(institution=recorded_by, left_on__isnull=True).values(
+        "partnership_id"
+    )
     partners = PartnershipMember.objects.filter(
         Q(partnership_id__in=partnership_ids) | Q(partnership__lead_institution=recorded_by), left_on__isnull=True
     ).values("institution_id")
     area = Q(pk__in=partners)
-    county_id = recorded_by.county_id or (recorded_by.gmina.county_id if recorded_by.gmina_id else None)
+    gmina = recorded_by.gmina
+    county_id = recorded_by.county_id or (gmina.county_id if gmina is not None else None)
     if county_id:
         area |= Q(county_id=county_id) | Q(gmina__county_id=county_id)
     elif recorded_by.gmina_id:

@@ -149,7 +149,9 @@ def grants_end(*, actor: Any, source_type: str, source_id: Any, reason: str, ins
 
 
 def _grants_end_where(*, actor: Any, where: Q, reason: str) -> int:
-    ids = list(AccessGrant.objects.select_for_update().filter(where, ended_at__isnull=True).values_list("pk", flat=True))
+    ids = list(
+        AccessGrant.objects.select_for_update().filter(where, ended_at__isnull=True).values_list("pk", flat=True)
+    )
     if ids:
         AccessGrant.objects.filter(pk__in=ids).update(ended_at=timezone.now(), end_reason=reason[:40])
         for grant in AccessGrant.objects.filter(pk__in=ids):
@@ -225,7 +227,7 @@ def consent_record(
                 },
             )
         except Exception:
-            if consent.document:
+            if consent.document.name:
                 consent.document.storage.delete(consent.document.name)
             raise
     return consent
@@ -367,7 +369,9 @@ def access_log_record(
         entry.entry_hash = _entry_hash(previous_hash, entry)
         entry.save(force_insert=True)
         if head is not None:
-            AccessLogHead.objects.filter(pk=1).update(last_id=entry.pk, last_hash=entry.entry_hash, entries=F("entries") + 1)
+            AccessLogHead.objects.filter(pk=1).update(
+                last_id=entry.pk, last_hash=entry.entry_hash, entries=F("entries") + 1
+            )
         else:
             AccessLogHead.objects.create(pk=1, last_id=entry.pk, last_hash=entry.entry_hash, entries=count + 1)
     return entry
@@ -409,7 +413,9 @@ def access_log_check(*, chunk_size: int = 2000) -> LogCheck:
                     )
                 )
             if _entry_hash(entry.previous_hash, entry) != entry.entry_hash:
-                result.problems.append((entry.pk, _("Entry %(id)s was changed after it was written.") % {"id": entry.pk}))
+                result.problems.append(
+                    (entry.pk, _("Entry %(id)s was changed after it was written.") % {"id": entry.pk})
+                )
             previous_hash = entry.entry_hash
             previous_id = entry.pk
     head = AccessLogHead.objects.filter(pk=1).first()
@@ -609,7 +615,11 @@ def breach_create(*, actor: Any, institution: Any, values: dict[str, Any]) -> Br
     """Enter a personal data breach in the institution's register (art. 33(5))."""
     _check_breach(values)
     return _register_write(
-        actor=actor, instance=Breach(institution=institution, recorded_by=actor), values=values, action="breach", m2m=None
+        actor=actor,
+        instance=Breach(institution=institution, recorded_by=actor),
+        values=values,
+        action="breach",
+        m2m=None,
     )
 
 

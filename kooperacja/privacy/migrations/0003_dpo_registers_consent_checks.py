@@ -9,187 +9,367 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('directory', '0008_service_terms_term_service_index'),
-        ('people', '0001_initial'),
-        ('privacy', '0002_legal_bases'),
+        ("directory", "0008_service_terms_term_service_index"),
+        ("people", "0001_initial"),
+        ("privacy", "0002_legal_bases"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='AccessLogHead',
+            name="AccessLogHead",
             fields=[
-                ('id', models.PositiveSmallIntegerField(default=1, editable=False, primary_key=True, serialize=False)),
-                ('last_id', models.BigIntegerField(default=0)),
-                ('last_hash', models.CharField(max_length=64)),
-                ('entries', models.BigIntegerField(default=0)),
+                ("id", models.PositiveSmallIntegerField(default=1, editable=False, primary_key=True, serialize=False)),
+                ("last_id", models.BigIntegerField(default=0)),
+                ("last_hash", models.CharField(max_length=64)),
+                ("entries", models.BigIntegerField(default=0)),
             ],
             options={
-                'verbose_name': 'head of the access log',
+                "verbose_name": "head of the access log",
             },
         ),
         migrations.CreateModel(
-            name='Breach',
+            name="Breach",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('discovered_at', models.DateTimeField(verbose_name='discovered at')),
-                ('description', models.TextField(verbose_name='what happened')),
-                ('data_categories', models.JSONField(default=list, validators=[kooperacja.privacy.models.validate_categories], verbose_name='categories of data concerned')),
-                ('approx_persons', models.PositiveIntegerField(verbose_name='approximate number of persons concerned')),
-                ('consequences', models.TextField(verbose_name='likely consequences')),
-                ('measures', models.TextField(verbose_name='measures taken or proposed')),
-                ('reported_to_uodo_at', models.DateTimeField(blank=True, null=True, verbose_name='reported to UODO at')),
-                ('not_reported_reason', models.TextField(blank=True, help_text='When the breach is unlikely to result in a risk to the rights and freedoms of persons.', verbose_name='reason for not reporting')),
-                ('persons_notified_at', models.DateTimeField(blank=True, null=True, verbose_name='persons concerned notified at')),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now, editable=False, verbose_name='created at')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated at')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("discovered_at", models.DateTimeField(verbose_name="discovered at")),
+                ("description", models.TextField(verbose_name="what happened")),
+                (
+                    "data_categories",
+                    models.JSONField(
+                        default=list,
+                        validators=[kooperacja.privacy.models.validate_categories],
+                        verbose_name="categories of data concerned",
+                    ),
+                ),
+                ("approx_persons", models.PositiveIntegerField(verbose_name="approximate number of persons concerned")),
+                ("consequences", models.TextField(verbose_name="likely consequences")),
+                ("measures", models.TextField(verbose_name="measures taken or proposed")),
+                (
+                    "reported_to_uodo_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="reported to UODO at"),
+                ),
+                (
+                    "not_reported_reason",
+                    models.TextField(
+                        blank=True,
+                        help_text="When the breach is unlikely to result in a risk to the rights and freedoms of persons.",
+                        verbose_name="reason for not reporting",
+                    ),
+                ),
+                (
+                    "persons_notified_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="persons concerned notified at"),
+                ),
+                (
+                    "created_at",
+                    models.DateTimeField(default=django.utils.timezone.now, editable=False, verbose_name="created at"),
+                ),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="updated at")),
             ],
             options={
-                'verbose_name': 'breach',
-                'verbose_name_plural': 'breach register',
-                'ordering': ['-discovered_at', '-id'],
+                "verbose_name": "breach",
+                "verbose_name_plural": "breach register",
+                "ordering": ["-discovered_at", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='ProcessingActivity',
+            name="ProcessingActivity",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=300, verbose_name='name of the processing activity')),
-                ('purposes', models.TextField(verbose_name='purposes of the processing')),
-                ('data_subject_categories', models.TextField(help_text='E.g. persons and families receiving assistance.', verbose_name='categories of data subjects')),
-                ('data_categories', models.JSONField(blank=True, default=list, validators=[kooperacja.privacy.models.validate_categories], verbose_name='categories of personal data')),
-                ('other_data_categories', models.TextField(blank=True, verbose_name='other categories of data')),
-                ('recipients', models.TextField(blank=True, verbose_name='categories of recipients')),
-                ('transfers', models.TextField(blank=True, help_text='Leave empty when there are none.', verbose_name='transfers to third countries or international organisations')),
-                ('retention', models.TextField(verbose_name='time limits for erasure')),
-                ('security_measures', models.TextField(verbose_name='technical and organisational security measures')),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now, editable=False, verbose_name='created at')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated at')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("name", models.CharField(max_length=300, verbose_name="name of the processing activity")),
+                ("purposes", models.TextField(verbose_name="purposes of the processing")),
+                (
+                    "data_subject_categories",
+                    models.TextField(
+                        help_text="E.g. persons and families receiving assistance.",
+                        verbose_name="categories of data subjects",
+                    ),
+                ),
+                (
+                    "data_categories",
+                    models.JSONField(
+                        blank=True,
+                        default=list,
+                        validators=[kooperacja.privacy.models.validate_categories],
+                        verbose_name="categories of personal data",
+                    ),
+                ),
+                ("other_data_categories", models.TextField(blank=True, verbose_name="other categories of data")),
+                ("recipients", models.TextField(blank=True, verbose_name="categories of recipients")),
+                (
+                    "transfers",
+                    models.TextField(
+                        blank=True,
+                        help_text="Leave empty when there are none.",
+                        verbose_name="transfers to third countries or international organisations",
+                    ),
+                ),
+                ("retention", models.TextField(verbose_name="time limits for erasure")),
+                ("security_measures", models.TextField(verbose_name="technical and organisational security measures")),
+                (
+                    "created_at",
+                    models.DateTimeField(default=django.utils.timezone.now, editable=False, verbose_name="created at"),
+                ),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="updated at")),
             ],
             options={
-                'verbose_name': 'processing activity',
-                'verbose_name_plural': 'record of processing activities',
-                'ordering': ['institution_id', 'name', 'id'],
+                "verbose_name": "processing activity",
+                "verbose_name_plural": "record of processing activities",
+                "ordering": ["institution_id", "name", "id"],
             },
         ),
         migrations.CreateModel(
-            name='RetentionRule',
+            name="RetentionRule",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('record_type', models.CharField(choices=[('case', 'case (with its plan and notes)'), ('person', 'person record without a live case'), ('consent', 'consent (after withdrawal or expiry)'), ('access_log', 'access log'), ('subject_request', 'request of a data subject')], max_length=30, verbose_name='type of record')),
-                ('period_years', models.PositiveSmallIntegerField(validators=[django.core.validators.MinValueValidator(1), django.core.validators.MaxValueValidator(100)], verbose_name='kept for (years after closure)')),
-                ('basis', models.CharField(blank=True, help_text='E.g. the act or the archive classification.', max_length=300, verbose_name='why this period')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated at')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "record_type",
+                    models.CharField(
+                        choices=[
+                            ("case", "case (with its plan and notes)"),
+                            ("person", "person record without a live case"),
+                            ("consent", "consent (after withdrawal or expiry)"),
+                            ("access_log", "access log"),
+                            ("subject_request", "request of a data subject"),
+                        ],
+                        max_length=30,
+                        verbose_name="type of record",
+                    ),
+                ),
+                (
+                    "period_years",
+                    models.PositiveSmallIntegerField(
+                        validators=[
+                            django.core.validators.MinValueValidator(1),
+                            django.core.validators.MaxValueValidator(100),
+                        ],
+                        verbose_name="kept for (years after closure)",
+                    ),
+                ),
+                (
+                    "basis",
+                    models.CharField(
+                        blank=True,
+                        help_text="E.g. the act or the archive classification.",
+                        max_length=300,
+                        verbose_name="why this period",
+                    ),
+                ),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="updated at")),
             ],
             options={
-                'verbose_name': 'retention rule',
-                'verbose_name_plural': 'retention rules',
-                'ordering': ['institution_id', 'record_type'],
+                "verbose_name": "retention rule",
+                "verbose_name_plural": "retention rules",
+                "ordering": ["institution_id", "record_type"],
             },
         ),
         migrations.CreateModel(
-            name='SubjectRequest',
+            name="SubjectRequest",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('access', 'access (art. 15)'), ('rectification', 'rectification (art. 16)'), ('erasure', 'erasure (art. 17)'), ('restriction', 'restriction of processing (art. 18)'), ('objection', 'objection (art. 21)')], max_length=20, verbose_name='kind of request')),
-                ('received_on', models.DateField(verbose_name='received on')),
-                ('requester', models.CharField(help_text='As the request names the person (kept only in this register).', max_length=200, verbose_name='requester')),
-                ('extended', models.BooleanField(default=False, verbose_name='deadline extended by two months')),
-                ('extension_reason', models.TextField(blank=True, verbose_name='reason for the extension')),
-                ('status', models.CharField(choices=[('received', 'received'), ('in_progress', 'in progress'), ('answered', 'answered'), ('refused', 'refused')], default='received', max_length=20, verbose_name='status')),
-                ('answered_on', models.DateField(blank=True, null=True, verbose_name='answered on')),
-                ('answer', models.TextField(blank=True, verbose_name='answer')),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now, editable=False, verbose_name='created at')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated at')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("access", "access (art. 15)"),
+                            ("rectification", "rectification (art. 16)"),
+                            ("erasure", "erasure (art. 17)"),
+                            ("restriction", "restriction of processing (art. 18)"),
+                            ("objection", "objection (art. 21)"),
+                        ],
+                        max_length=20,
+                        verbose_name="kind of request",
+                    ),
+                ),
+                ("received_on", models.DateField(verbose_name="received on")),
+                (
+                    "requester",
+                    models.CharField(
+                        help_text="As the request names the person (kept only in this register).",
+                        max_length=200,
+                        verbose_name="requester",
+                    ),
+                ),
+                ("extended", models.BooleanField(default=False, verbose_name="deadline extended by two months")),
+                ("extension_reason", models.TextField(blank=True, verbose_name="reason for the extension")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("received", "received"),
+                            ("in_progress", "in progress"),
+                            ("answered", "answered"),
+                            ("refused", "refused"),
+                        ],
+                        default="received",
+                        max_length=20,
+                        verbose_name="status",
+                    ),
+                ),
+                ("answered_on", models.DateField(blank=True, null=True, verbose_name="answered on")),
+                ("answer", models.TextField(blank=True, verbose_name="answer")),
+                (
+                    "created_at",
+                    models.DateTimeField(default=django.utils.timezone.now, editable=False, verbose_name="created at"),
+                ),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="updated at")),
             ],
             options={
-                'verbose_name': 'request of a data subject',
-                'verbose_name_plural': 'requests of data subjects',
-                'ordering': ['-received_on', '-id'],
+                "verbose_name": "request of a data subject",
+                "verbose_name_plural": "requests of data subjects",
+                "ordering": ["-received_on", "-id"],
             },
         ),
         migrations.AddField(
-            model_name='consent',
-            name='anonymised_at',
-            field=models.DateTimeField(blank=True, editable=False, null=True, verbose_name='anonymised at'),
+            model_name="consent",
+            name="anonymised_at",
+            field=models.DateTimeField(blank=True, editable=False, null=True, verbose_name="anonymised at"),
         ),
         migrations.AddField(
-            model_name='consent',
-            name='ended_processed_at',
-            field=models.DateTimeField(blank=True, editable=False, null=True, verbose_name='end processed at'),
+            model_name="consent",
+            name="ended_processed_at",
+            field=models.DateTimeField(blank=True, editable=False, null=True, verbose_name="end processed at"),
         ),
         migrations.AddConstraint(
-            model_name='consent',
-            constraint=models.CheckConstraint(condition=models.Q(('anonymised_at__isnull', False), models.Q(models.Q(('document', ''), _negated=True), ('recorded_orally_by__isnull', True)), models.Q(('document', ''), ('recorded_orally_by__isnull', False)), _connector='OR'), name='privacy_consent_document_or_oral'),
+            model_name="consent",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("anonymised_at__isnull", False),
+                    models.Q(models.Q(("document", ""), _negated=True), ("recorded_orally_by__isnull", True)),
+                    models.Q(("document", ""), ("recorded_orally_by__isnull", False)),
+                    _connector="OR",
+                ),
+                name="privacy_consent_document_or_oral",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='accessloghead',
-            constraint=models.CheckConstraint(condition=models.Q(('id', 1)), name='privacy_log_head_single_row'),
+            model_name="accessloghead",
+            constraint=models.CheckConstraint(condition=models.Q(("id", 1)), name="privacy_log_head_single_row"),
         ),
         migrations.AddField(
-            model_name='breach',
-            name='institution',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='directory.institution', verbose_name='controller'),
+            model_name="breach",
+            name="institution",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="+",
+                to="directory.institution",
+                verbose_name="controller",
+            ),
         ),
         migrations.AddField(
-            model_name='breach',
-            name='recorded_by',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='recorded by'),
+            model_name="breach",
+            name="recorded_by",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="+",
+                to=settings.AUTH_USER_MODEL,
+                verbose_name="recorded by",
+            ),
         ),
         migrations.AddField(
-            model_name='processingactivity',
-            name='institution',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='directory.institution', verbose_name='controller'),
+            model_name="processingactivity",
+            name="institution",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="+",
+                to="directory.institution",
+                verbose_name="controller",
+            ),
         ),
         migrations.AddField(
-            model_name='processingactivity',
-            name='legal_bases',
-            field=models.ManyToManyField(blank=True, related_name='+', to='privacy.legalbasis', verbose_name='legal bases'),
+            model_name="processingactivity",
+            name="legal_bases",
+            field=models.ManyToManyField(
+                blank=True, related_name="+", to="privacy.legalbasis", verbose_name="legal bases"
+            ),
         ),
         migrations.AddField(
-            model_name='retentionrule',
-            name='institution',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='directory.institution', verbose_name='controller'),
+            model_name="retentionrule",
+            name="institution",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="+",
+                to="directory.institution",
+                verbose_name="controller",
+            ),
         ),
         migrations.AddField(
-            model_name='subjectrequest',
-            name='institution',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='directory.institution', verbose_name='controller'),
+            model_name="subjectrequest",
+            name="institution",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="+",
+                to="directory.institution",
+                verbose_name="controller",
+            ),
         ),
         migrations.AddField(
-            model_name='subjectrequest',
-            name='person',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='people.person', verbose_name='person record'),
+            model_name="subjectrequest",
+            name="person",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="+",
+                to="people.person",
+                verbose_name="person record",
+            ),
         ),
         migrations.AddField(
-            model_name='subjectrequest',
-            name='recorded_by',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='recorded by'),
+            model_name="subjectrequest",
+            name="recorded_by",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="+",
+                to=settings.AUTH_USER_MODEL,
+                verbose_name="recorded by",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='breach',
-            constraint=models.CheckConstraint(condition=models.Q(('reported_to_uodo_at__isnull', True), ('reported_to_uodo_at__gte', models.F('discovered_at')), _connector='OR'), name='privacy_breach_reported_after_discovery'),
+            model_name="breach",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("reported_to_uodo_at__isnull", True),
+                    ("reported_to_uodo_at__gte", models.F("discovered_at")),
+                    _connector="OR",
+                ),
+                name="privacy_breach_reported_after_discovery",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='processingactivity',
-            constraint=models.UniqueConstraint(fields=('institution', 'name'), name='privacy_activity_unique_name'),
+            model_name="processingactivity",
+            constraint=models.UniqueConstraint(fields=("institution", "name"), name="privacy_activity_unique_name"),
         ),
         migrations.AddConstraint(
-            model_name='retentionrule',
-            constraint=models.UniqueConstraint(fields=('institution', 'record_type'), name='privacy_retention_one_per_type'),
+            model_name="retentionrule",
+            constraint=models.UniqueConstraint(
+                fields=("institution", "record_type"), name="privacy_retention_one_per_type"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='retentionrule',
-            constraint=models.CheckConstraint(condition=models.Q(('period_years__gte', 1)), name='privacy_retention_positive'),
+            model_name="retentionrule",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("period_years__gte", 1)), name="privacy_retention_positive"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='subjectrequest',
-            constraint=models.CheckConstraint(condition=models.Q(('extended', False), models.Q(('extension_reason', ''), _negated=True), _connector='OR'), name='privacy_request_extension_has_reason'),
+            model_name="subjectrequest",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("extended", False), models.Q(("extension_reason", ""), _negated=True), _connector="OR"
+                ),
+                name="privacy_request_extension_has_reason",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='subjectrequest',
-            constraint=models.CheckConstraint(condition=models.Q(('answered_on__isnull', True), ('answered_on__gte', models.F('received_on')), _connector='OR'), name='privacy_request_answered_after_received'),
+            model_name="subjectrequest",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("answered_on__isnull", True), ("answered_on__gte", models.F("received_on")), _connector="OR"
+                ),
+                name="privacy_request_answered_after_received",
+            ),
         ),
     ]

@@ -45,7 +45,7 @@ def recorded(cast: Cast) -> Recorded:
         actor=cast.alice,
         person=person,
         institution=cast.ops_a,
-        categories=[c for c in LegalBasis.objects.get(code="ups-art-100").covers],
+        categories=list(LegalBasis.objects.get(code="ups-art-100").covers),
         source_type="record",
         source_id=person.pk,
         legal_basis=LegalBasis.objects.get(code="ups-art-100"),

@@ -110,9 +110,11 @@ def test_bad_input_is_refused_in_polish_and_changes_nothing(cast, recorded, clie
 
 
 def test_sharing_explains_each_category(cast, recorded, shared, client_for):
-    data = client_for(cast.alice).get(
-        f"{BASE}/persons/{recorded.person.pk}/sharing?institution_id={cast.school_a.pk}"
-    ).json()
+    data = (
+        client_for(cast.alice)
+        .get(f"{BASE}/persons/{recorded.person.pk}/sharing?institution_id={cast.school_a.pk}")
+        .json()
+    )
     by_category = {row["category"]: row for row in data}
     assert by_category["education"]["allowed"] and not by_category["health"]["allowed"]
     assert by_category["health"]["reason"]

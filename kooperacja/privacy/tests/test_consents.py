@@ -71,9 +71,7 @@ def test_a_consent_grant_never_shows_more_than_the_consent(cast, recorded):
 
 
 def test_consent_past_valid_until_stops_counting_and_the_task_ends_its_grants(cast, recorded):
-    consent = school_consent(
-        cast, recorded.person, given_on=TODAY - datetime.timedelta(days=30), valid_until=TODAY
-    )
+    consent = school_consent(cast, recorded.person, given_on=TODAY - datetime.timedelta(days=30), valid_until=TODAY)
     team_grant(cast, consent)
     assert policies.can_see_person(cast.tom, recorded.person)
     # The day after valid_until the policy no longer counts it, before any task ran.

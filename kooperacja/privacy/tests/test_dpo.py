@@ -137,10 +137,15 @@ def test_subject_requests_with_deadlines(cast, recorded, client_for):
     }
     assert client.post(reverse("privacy:request_create"), {**data, "extended": "on"}).status_code == 400
     assert client.post(reverse("privacy:request_create"), {**data, "person_ref": "not-a-uuid"}).status_code == 400
-    unknown = client.post(reverse("privacy:request_create"), {**data, "person_ref": "00000000-0000-0000-0000-000000000001"})
+    unknown = client.post(
+        reverse("privacy:request_create"), {**data, "person_ref": "00000000-0000-0000-0000-000000000001"}
+    )
     assert unknown.status_code == 400
     assert not SubjectRequest.objects.exists()
-    assert client.post(reverse("privacy:request_create"), {**data, "person_ref": str(recorded.person.pk)}).status_code == 302
+    assert (
+        client.post(reverse("privacy:request_create"), {**data, "person_ref": str(recorded.person.pk)}).status_code
+        == 302
+    )
     request = SubjectRequest.objects.get()
     assert request.deadline == add_months(received, 1)
     assert request.deadline_state in ("near", "passed")
@@ -175,7 +180,9 @@ def test_retention_rules_crud(cast, client_for):
     assert client.post(reverse("privacy:retention_create"), data).status_code == 302
     assert client.post(reverse("privacy:retention_create"), data).status_code == 400  # one rule per type
     rule = RetentionRule.objects.get()
-    assert client.post(reverse("privacy:retention_edit", args=[rule.pk]), {**data, "period_years": "5"}).status_code == 302
+    assert (
+        client.post(reverse("privacy:retention_edit", args=[rule.pk]), {**data, "period_years": "5"}).status_code == 302
+    )
     rule.refresh_from_db()
     assert rule.period_years == 5
     assert client.post(reverse("privacy:retention_delete", args=[rule.pk])).status_code == 302
@@ -185,12 +192,22 @@ def test_retention_rules_crud(cast, client_for):
 def test_the_access_log_browser(cast, recorded, client_for, django_assert_max_num_queries):
     for n in range(3):
         services.access_log_record(
-            actor=cast.alice, person=recorded.person, categories=["identity"], purpose="case_work", channel="page",
-            resource=f"people:person_detail:{n}", institution=cast.ops_a,
+            actor=cast.alice,
+            person=recorded.person,
+            categories=["identity"],
+            purpose="case_work",
+            channel="page",
+            resource=f"people:person_detail:{n}",
+            institution=cast.ops_a,
         )
     services.access_log_record(
-        actor=cast.bob, person=recorded.person, categories=["identity"], purpose="case_work", channel="page",
-        resource="elsewhere", institution=cast.ops_b,
+        actor=cast.bob,
+        person=recorded.person,
+        categories=["identity"],
+        purpose="case_work",
+        channel="page",
+        resource="elsewhere",
+        institution=cast.ops_b,
     )
     client = client_for(cast.dora)
     url = reverse("privacy:access_log")
@@ -204,8 +221,13 @@ def test_the_access_log_browser(cast, recorded, client_for, django_assert_max_nu
         client.get(url)
     for n in range(60):
         services.access_log_record(
-            actor=cast.alice, person=recorded.person, categories=["identity"], purpose="case_work", channel="page",
-            resource=f"more:{n}", institution=cast.ops_a,
+            actor=cast.alice,
+            person=recorded.person,
+            categories=["identity"],
+            purpose="case_work",
+            channel="page",
+            resource=f"more:{n}",
+            institution=cast.ops_a,
         )
     with django_assert_max_num_queries(len(few.captured_queries)):
         page = client.get(url, {"page": "2"}).content.decode()

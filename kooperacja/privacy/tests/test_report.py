@@ -119,8 +119,13 @@ def test_report_query_count_is_constant(cast, recorded, history, client_for, dja
         client.get(url)
     for n in range(6):
         services.access_log_record(
-            actor=cast.tom, person=recorded.person, categories=["identity"], purpose="case_work",
-            channel="page", resource=f"x:{n}", institution=cast.school_a,
+            actor=cast.tom,
+            person=recorded.person,
+            categories=["identity"],
+            purpose="case_work",
+            channel="page",
+            resource=f"x:{n}",
+            institution=cast.school_a,
         )
         school_consent(cast, recorded.person, purpose=f"cel {n}")
     with django_assert_max_num_queries(len(few.captured_queries)):
