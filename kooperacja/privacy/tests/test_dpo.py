@@ -232,3 +232,9 @@ def test_the_access_log_browser(cast, recorded, client_for, django_assert_max_nu
     with django_assert_max_num_queries(len(few.captured_queries)):
         page = client.get(url, {"page": "2"}).content.decode()
     assert 'aria-current="page"' in page
+
+
+def test_the_nav_links_the_dpo_pages_for_the_dpo_only(cast, client_for):
+    link = f'href="{reverse("privacy:dpo_home")}"'
+    assert link in client_for(cast.dora).get(reverse("accounts:profile")).content.decode()
+    assert link not in client_for(cast.alice).get(reverse("accounts:profile")).content.decode()
