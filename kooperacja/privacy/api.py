@@ -13,7 +13,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.http import FileResponse, Http404, HttpRequest
 from django.utils.translation import gettext as _
-from ninja import Field, Query, Router, Schema
+from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import paginate
 
 from kooperacja.accounts.models import Membership
@@ -186,7 +186,7 @@ def consent_create(request: HttpRequest, person_id: uuid.UUID, payload: ConsentI
         recorded_orally_by=orally_by,
     )
     services.log_person_read(request, person=person, categories=_shown(categories))
-    return 201, consent
+    return Status(201, consent)
 
 
 @router.get("/consents/{consent_id}", response=ConsentOut)

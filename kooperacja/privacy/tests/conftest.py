@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone
 
 from kooperacja.core.testing.cast import Cast
 from kooperacja.people.models import Person
@@ -61,7 +62,7 @@ def school_consent(cast: Cast, person: Person, **extra: Any) -> Consent:
         "recipients": [cast.school_a],
         "purpose": "Współpraca ze szkołą w sprawie nauki dziecka",
         "categories": ["identity", "education", "family"],
-        "given_on": datetime.date.today() - datetime.timedelta(days=3),
+        "given_on": timezone.localdate() - datetime.timedelta(days=3),
         "recorded_orally_by": cast.alice,
     }
     values.update(extra)

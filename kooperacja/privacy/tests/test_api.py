@@ -7,13 +7,14 @@ import datetime
 import json
 
 import pytest
+from django.utils import timezone
 
 from kooperacja.privacy.models import AccessLogEntry, Consent
 from kooperacja.privacy.tests.conftest import PDF, school_consent, team_grant
 
 pytestmark = pytest.mark.django_db
 BASE = "/api/v1/privacy"
-TODAY = datetime.date.today()
+TODAY = timezone.localdate()
 
 
 @pytest.fixture

@@ -8,13 +8,14 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.core.management import call_command
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 
 from kooperacja.privacy import policies, services
 from kooperacja.privacy.models import AccessGrant, Consent
 from kooperacja.privacy.tests.conftest import pdf_upload, school_consent, team_grant
 
 pytestmark = pytest.mark.django_db
-TODAY = datetime.date.today()
+TODAY = timezone.localdate()
 
 
 def test_tom_sees_the_consented_categories_only_and_withdrawal_stops_it_at_once(cast, recorded):

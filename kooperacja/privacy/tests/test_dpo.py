@@ -14,7 +14,7 @@ from kooperacja.privacy import services
 from kooperacja.privacy.models import Breach, ProcessingActivity, RetentionRule, SubjectRequest, add_months
 
 pytestmark = pytest.mark.django_db
-TODAY = datetime.date.today()
+TODAY = timezone.localdate()
 
 LIST_NAMES = ["dpo_home", "access_log", "activity_list", "breach_list", "request_list", "retention_list"]
 CREATE_NAMES = ["activity_create", "breach_create", "request_create", "retention_create"]
@@ -217,6 +217,9 @@ def test_the_access_log_browser(cast, recorded, client_for, django_assert_max_nu
     assert "people:person_detail" not in client.get(url, {"username": "bob"}).content.decode()
     assert "people:person_detail" in client.get(url, {"person": str(recorded.person.pk)}).content.decode()
     assert client.get(url, {"person": "nonsense"}).status_code == 200
+    tomorrow = (TODAY + datetime.timedelta(days=1)).isoformat()
+    assert "people:person_detail" not in client.get(url, {"date_from": tomorrow}).content.decode()
+    assert "people:person_detail" in client.get(url, {"date_to": TODAY.isoformat()}).content.decode()
     with django_assert_max_num_queries(20) as few:
         client.get(url)
     for n in range(60):

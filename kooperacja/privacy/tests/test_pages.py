@@ -3,16 +3,15 @@ written on every read, and what a recorded or withdrawn consent changes for tom 
 
 from __future__ import annotations
 
-import datetime
-
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from kooperacja.privacy.models import AccessLogEntry, Consent, Purpose
 from kooperacja.privacy.tests.conftest import PDF, pdf_upload, school_consent, team_grant
 
 pytestmark = pytest.mark.django_db
-TODAY = datetime.date.today()
+TODAY = timezone.localdate()
 
 
 @pytest.fixture
