@@ -182,6 +182,14 @@ class MergeOut(Schema):
     unmerged_at: datetime.datetime | None
     snapshot: dict[str, list[Any]]
 
+    @staticmethod
+    def resolve_survivor(obj: PersonMerge) -> uuid.UUID:
+        return obj.survivor_id
+
+    @staticmethod
+    def resolve_merged(obj: PersonMerge) -> uuid.UUID:
+        return obj.merged_id
+
 
 # --- helpers ---------------------------------------------------------------------------------------------------------
 

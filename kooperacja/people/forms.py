@@ -99,7 +99,9 @@ class HouseholdForm(AccessibleFormMixin, forms.Form):
         label=_("Recording institution"), queryset=Institution.objects.none(), required=False
     )
     name = forms.CharField(
-        label=_("Name of the household"), max_length=200, help_text=_("How the workers call it, e.g. 'rodzina Nowaków'.")
+        label=_("Name of the household"),
+        max_length=200,
+        help_text=_("How the workers call it, e.g. 'rodzina Nowaków'."),
     )
     street = forms.CharField(label=_("Street and number"), max_length=200, required=False)
     postal_code = forms.CharField(label=_("Postal code"), max_length=6, required=False)

@@ -362,6 +362,8 @@ def person_merge(*, actor: Any, survivor: Person, merged: Person, reason: str = 
     """Join two records of one person: `merged` points to `survivor`; its household memberships, access grants,
     consents (and what the registered contexts move) go to `survivor`. Recorded and reversible (person_unmerge).
     Needs a case coordinator, institution manager or DPO of an institution that sees both records."""
+    if not policies.can_merge_any(actor, survivor):
+        raise PermissionDenied(_("Merging records needs a case coordinator, a manager or the DPO."))
     if survivor.pk == merged.pk:
         raise ValidationError(_("Choose two different records."))
     if not policies.can_merge_persons(actor, survivor, merged):

@@ -181,7 +181,11 @@ PLURALS = {
         "%(counter)s innych członków nie jest pokazanych: Twoja instytucja nie ma podstawy, by widzieć ich dane.",
         "%(counter)s innych członków nie jest pokazanych: Twoja instytucja nie ma podstawy, by widzieć ich dane.",
     ),
-    "Found %(counter)s person.": ("Znaleziono %(counter)s osobę.", "Znaleziono %(counter)s osoby.", "Znaleziono %(counter)s osób."),
+    "Found %(counter)s person.": (
+        "Znaleziono %(counter)s osobę.",
+        "Znaleziono %(counter)s osoby.",
+        "Znaleziono %(counter)s osób.",
+    ),
 }
 HEADER_PLURAL = "nplurals=3; plural=(n==1 ? 0 : n%10>=2 && n%10<=4 && (n%100<10 || n%100>=20) ? 1 : 2);"
 

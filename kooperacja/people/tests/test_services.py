@@ -74,7 +74,12 @@ def test_duplicates_with_reasons_and_scores(cast: Cast, anna: Person) -> None:
     )
     assert [c.reasons for c in by_address] == [[Reason.ADDRESS_AND_NAME]]
     assert by_address[0].score < by_date[0].score
-    assert person_duplicates(actor=cast.alice, first_name="Jan", last_name="Kowalski", birth_date=datetime.date(1980, 3, 14)) == []
+    assert (
+        person_duplicates(
+            actor=cast.alice, first_name="Jan", last_name="Kowalski", birth_date=datetime.date(1980, 3, 14)
+        )
+        == []
+    )
     # Only among the persons the actor may see.
     assert person_duplicates(actor=cast.bob, first_name="X", last_name="Y", pesel=pesel) == []
 
