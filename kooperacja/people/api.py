@@ -13,7 +13,7 @@ from typing import Any
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest
 from django.shortcuts import get_object_or_404
-from ninja import Router, Schema
+from ninja import Router, Schema, Status
 from ninja.errors import HttpError
 from pydantic import Field
 
@@ -331,15 +331,18 @@ def create_person(request: HttpRequest, payload: PersonIn) -> Any:
             channel=Channel.API,
             purpose=Purpose.INTAKE,
         )
-        return 409, {
-            "code": "possible_duplicate",
-            "message": str(exc),
-            "candidates": [
-                {"person": _brief(c.person), "score": c.score, "reasons": c.reasons} for c in exc.candidates
-            ],
-        }
+        return Status(
+            409,
+            {
+                "code": "possible_duplicate",
+                "message": str(exc),
+                "candidates": [
+                    {"person": _brief(c.person), "score": c.score, "reasons": c.reasons} for c in exc.candidates
+                ],
+            },
+        )
     person, categories = policies.get_person_for_actor(request.user, person.pk)
-    return 201, _person_out(request, person, categories, f"api:people:person:{person.pk}")
+    return Status(201, _person_out(request, person, categories, f"api:people:person:{person.pk}"))
 
 
 @router.patch("/persons/{person_id}", response=PersonOut, summary="Change a person's data")
@@ -360,7 +363,7 @@ def merge_person(request: HttpRequest, person_id: uuid.UUID, payload: MergeIn) -
     survivor, _categories = policies.get_person_for_actor(request.user, person_id)
     merged, _other = policies.get_person_for_actor(request.user, payload.merged)
     merge = services.person_merge(actor=request.user, survivor=survivor, merged=merged, reason=payload.reason)
-    return 201, merge
+    return Status(201, merge)
 
 
 @router.post("/merges/{merge_id}/undo", response=MergeOut, summary="Undo a merge")
@@ -407,7 +410,7 @@ def create_household(request: HttpRequest, payload: HouseholdIn) -> Any:
     data["gmina"] = _gmina(data["gmina"])
     household = services.household_create(actor=request.user, institution=institution, **data)
     household, person_ids = policies.get_household_for_actor(request.user, household.pk)
-    return 201, _household_out(request, household, person_ids, f"api:people:household:{household.pk}")
+    return Status(201, _household_out(request, household, person_ids, f"api:people:household:{household.pk}"))
 
 
 @router.post("/households/{household_id}/members", response={201: MembershipOut}, summary="Add a member")
@@ -422,7 +425,7 @@ def add_member(request: HttpRequest, household_id: uuid.UUID, payload: MemberIn)
         since=payload.since,
         until=payload.until,
     )
-    return 201, _membership(member)
+    return Status(201, _membership(member))
 
 
 @router.post("/members/{member_id}/end", response=MembershipOut, summary="End a membership")

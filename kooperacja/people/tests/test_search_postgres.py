@@ -25,7 +25,9 @@ def test_trigram_index_exists_and_is_used(cast: Cast, anna: Person) -> None:
         (definition,) = cursor.fetchone()
         assert "gin_trgm_ops" in definition
         cursor.execute("SET LOCAL enable_seqscan = off")
-        sql, params = Person.objects.filter(name_search__contains="zolkiew").order_by().values("pk").query.sql_with_params()
+        sql, params = (
+            Person.objects.filter(name_search__contains="zolkiew").order_by().values("pk").query.sql_with_params()
+        )
         cursor.execute("EXPLAIN " + sql, params)
         plan = "\n".join(row[0] for row in cursor.fetchall())
     assert "people_person_name_search_trgm" in plan
