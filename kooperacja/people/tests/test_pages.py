@@ -54,7 +54,7 @@ def write_pages(anna: Person, home: Household, member: HouseholdMember) -> list[
     ]
 
 
-@pytest.mark.parametrize("who", ["olga", "bob", "rosa", "paula"])
+@pytest.mark.parametrize("who", ["olga", "bob", "rosa", "paula", "root"])
 def test_outsiders_get_404_everywhere(cast: Cast, client_for: Any, anna: Person, home: Household, who: str) -> None:
     client = client_for(getattr(cast, who))
     member = home.members.get()
@@ -108,6 +108,7 @@ def test_a_partner_with_family_consent_sees_the_household_but_cannot_change_it(
     member = home.members.get(person=anna)
     assert client.post(reverse("people:member_end", args=[member.pk]), {"until": "2025-01-01"}).status_code == 403
     assert not AccessLogEntry.objects.filter(person=child).exists()
+    assert _reads(anna) == [("tom", ["family", "identity"], "page", f"people:household_detail:{home.pk}")]
 
 
 def test_the_coordinator_sees_everything_with_the_full_pesel(
