@@ -314,6 +314,28 @@ def _shares(total: int, parts: int) -> list[int]:
     return [base + (1 if i < extra else 0) for i in range(parts)]
 
 
+TRIGRAM_INDEX = "people_person_name_search_trgm"
+BIG_RUN = 100_000  # from this many persons, the trigram index is rebuilt once at the end instead of row by row
+
+
+def _trigram_index_exists() -> bool:
+    if connection.vendor != "postgresql":
+        return False
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1 FROM pg_indexes WHERE indexname = %s", [TRIGRAM_INDEX])
+        return cursor.fetchone() is not None
+
+
+def _trigram_index(create: bool) -> None:
+    with connection.cursor() as cursor:
+        if create:
+            cursor.execute(
+                f"CREATE INDEX IF NOT EXISTS {TRIGRAM_INDEX} ON people_person USING gin (name_search gin_trgm_ops)"
+            )
+        else:
+            cursor.execute(f"DROP INDEX IF EXISTS {TRIGRAM_INDEX}")
+
+
 def _analyze() -> None:
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
@@ -348,21 +370,28 @@ def generate_people(
     )
     person_shares, household_shares = _shares(persons, len(gminy)), _shares(households, len(gminy))
     todo = writer.todo(gminy)
+    rebuild = persons >= BIG_RUN and bool(todo) and _trigram_index_exists()
+    if rebuild:
+        _trigram_index(create=False)
     done = 0
-    for gmina, n_persons, n_households in zip(gminy, person_shares, household_shares, strict=True):
-        if gmina.code not in todo or n_persons == 0:
-            summary.gminy_skipped += 1
-        else:
-            writer.gmina(
-                gmina,
-                persons=n_persons,
-                households=min(n_households, n_persons),
-                institution_id=institutions.get(gmina.pk),
-                summary=summary,
-            )
-        done += n_persons
-        if progress is not None:
-            progress(done, persons)
+    try:
+        for gmina, n_persons, n_households in zip(gminy, person_shares, household_shares, strict=True):
+            if gmina.code not in todo or n_persons == 0:
+                summary.gminy_skipped += 1
+            else:
+                writer.gmina(
+                    gmina,
+                    persons=n_persons,
+                    households=min(n_households, n_persons),
+                    institution_id=institutions.get(gmina.pk),
+                    summary=summary,
+                )
+            done += n_persons
+            if progress is not None:
+                progress(done, persons)
+    finally:
+        if rebuild:
+            _trigram_index(create=True)
     _analyze()
     summary.crypto_seconds = writer.crypto_seconds
     summary.seconds = time.monotonic() - started
