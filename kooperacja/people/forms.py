@@ -25,7 +25,7 @@ class DateInput(forms.DateInput):
 
 class SearchForm(AccessibleFormMixin, forms.Form):
     q = forms.CharField(
-        label=_("Name"),
+        label=_("First and last name"),
         required=False,
         max_length=200,
         help_text=_("A fragment of the first or last name; letters with or without Polish diacritics."),
@@ -56,7 +56,10 @@ class PersonForm(AccessibleFormMixin, forms.Form):
     gmina = forms.ModelChoiceField(label=_("Gmina"), queryset=Gmina.objects.order_by("name", "code"), required=False)
     phone = forms.CharField(label=_("Phone"), max_length=40, required=False)
     email = forms.EmailField(label=_("E-mail"), required=False)
-    confirm_not_duplicate = forms.BooleanField(label=_("This is a different person: record a new one"), required=False)
+    # Hidden until the form has shown candidate duplicates (see `show_duplicate_confirmation`).
+    confirm_not_duplicate = forms.BooleanField(
+        label=_("This is a different person: record a new one"), required=False, widget=forms.HiddenInput
+    )
 
     def __init__(self, *args: Any, institutions: list[Institution] | None = None, editing: bool = False, **kwargs: Any):
         super().__init__(*args, **kwargs)
@@ -68,6 +71,10 @@ class PersonForm(AccessibleFormMixin, forms.Form):
         if editing:
             del self.fields["confirm_not_duplicate"]
             self.fields["pesel"].help_text = _("Leave as it is to keep the stored number; clear it to remove it.")
+        self._describe()
+
+    def show_duplicate_confirmation(self) -> None:
+        self.fields["confirm_not_duplicate"].widget = forms.CheckboxInput()
         self._describe()
 
     def clean_pesel(self) -> str:

@@ -112,6 +112,7 @@ def person_create(request: HttpRequest) -> HttpResponse:
             )
         except services.DuplicateCandidates as exc:
             candidates = exc.candidates
+            form.show_duplicate_confirmation()
             log_reads(
                 actor=request.user,
                 shown=[(c.person, [IDENTITY, CONTACT]) for c in candidates],

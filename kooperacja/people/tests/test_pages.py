@@ -165,6 +165,8 @@ def test_record_a_person_with_the_duplicate_step(cast: Cast, client_for: Any, an
     assert "Ta osoba może już być zarejestrowana" in page
     assert "ta sama data urodzenia i podobne imię i nazwisko" in page and "/100" in page
     assert reverse("people:person_detail", args=[anna.pk]) in page
+    assert 'type="checkbox" name="confirm_not_duplicate"' in page  # the confirmation is offered now
+    assert 'type="checkbox" name="confirm_not_duplicate"' not in _html(client.get(reverse("people:person_create")))
     assert Person.objects.count() == 1
     assert _reads(anna)[-1][3] == "people:person_create:duplicates"
     response = client.post(reverse("people:person_create"), {**data, "confirm_not_duplicate": "on"})
