@@ -53,6 +53,32 @@ def decrypt(token: str) -> str:
         raise ValueError("The PESEL cannot be decrypted with the configured keys.") from exc
 
 
+def rotate(token: str) -> str:
+    """The token re-encrypted under the newest key (PERSONAL_DATA_KEYS[0]); '' stays ''.
+
+    Key rotation: put the new key first in PERSONAL_DATA_KEYS (older keys after it still decrypt), run
+    `manage.py rotate_personal_data_keys`, then drop the old key from the setting.
+    """
+    if not token:
+        return ""
+    try:
+        return _fernet(_encryption_keys()).rotate(token.encode()).decode()
+    except InvalidToken as exc:
+        raise ValueError("The PESEL cannot be decrypted with the configured keys.") from exc
+
+
+def is_current(token: str) -> bool:
+    """Whether `token` is encrypted under the newest key (no rotation needed)."""
+    if not token:
+        return True
+    newest = _fernet((_encryption_keys()[0],))
+    try:
+        newest.decrypt(token.encode())
+    except InvalidToken:
+        return False
+    return True
+
+
 def blind_index(value: str) -> str:
     """HMAC-SHA256 of the normalised value: equal values give equal indexes, the value cannot be read back."""
     normalised = "".join(ch for ch in value if ch.isdigit())
