@@ -285,6 +285,20 @@ def load_facts(pilots: QuerySet[Pilot], *, period: Period | None = None, only_te
 
 CASES_APP = "kooperacja.cases"
 REFERRALS_APP = "kooperacja.referrals"
+_SOURCE_MODELS = {CASES_APP: ("cases", "Case"), REFERRALS_APP: ("referrals", "Referral")}
+
+
+def source_available(app: str) -> bool:
+    """The app is installed AND holds the model the loaders read (an app may be installed before its models)."""
+    if not apps.is_installed(app):
+        return False
+    if app not in _SOURCE_MODELS:
+        return True
+    try:
+        apps.get_model(*_SOURCE_MODELS[app])
+    except LookupError:
+        return False
+    return True
 
 
 @dataclass(frozen=True)
@@ -307,7 +321,7 @@ class ReferralFact:
 
 
 def load_case_facts(gmina_ids: frozenset[int], *, period: Period | None, as_of: datetime.date) -> list[CaseFact] | None:
-    if not apps.is_installed(CASES_APP):
+    if not source_available(CASES_APP):
         return None
     case_model = apps.get_model("cases", "Case")
     cases = case_model.objects.filter(gmina_id__in=gmina_ids, opened_on__lte=as_of)
@@ -330,7 +344,7 @@ def _days(start: datetime.datetime | None, end: datetime.datetime | None) -> flo
 def load_referral_facts(
     gmina_ids: frozenset[int], *, period: Period | None, as_of: datetime.date
 ) -> list[ReferralFact] | None:
-    if not apps.is_installed(REFERRALS_APP):
+    if not source_available(REFERRALS_APP):
         return None
     referral_model = apps.get_model("referrals", "Referral")
     referrals = referral_model.objects.filter(case__gmina_id__in=gmina_ids, sent_at__date__lte=as_of)
@@ -568,7 +582,7 @@ def compute_all(facts: Facts) -> dict[str, Value]:
 
 def is_available(key: str) -> bool:
     entry = REGISTRY.get(key)
-    return entry is not None and (not entry.requires or apps.is_installed(entry.requires))
+    return entry is not None and (not entry.requires or source_available(entry.requires))
 
 
 # --- display --------------------------------------------------------------------------------------------------------
@@ -598,7 +612,7 @@ def present(values: Mapping[str, Any], *, labels: Mapping[str, Mapping[str, Any]
     for key, entry in REGISTRY.items():
         raw = values.get(key)
         note: str | Promise = ""
-        if raw is None and entry.requires and not apps.is_installed(entry.requires):
+        if raw is None and entry.requires and not source_available(entry.requires):
             note = NOT_AVAILABLE_YET
         if entry.unit == "breakdown":
             names = labels.get(key, {})
@@ -618,7 +632,7 @@ def present(values: Mapping[str, Any], *, labels: Mapping[str, Mapping[str, Any]
     for key, (label, numerator, denominator) in SHARES.items():
         share = suppress_share(_to_int(values.get(numerator)), _to_int(values.get(denominator)))
         requires = REGISTRY[numerator].requires
-        note = NOT_AVAILABLE_YET if share is None and requires and not apps.is_installed(requires) else ""
+        note = NOT_AVAILABLE_YET if share is None and requires and not source_available(requires) else ""
         shown.append(Shown(key, label, "share", share, note))
     return shown
 

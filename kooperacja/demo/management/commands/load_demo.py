@@ -1,4 +1,4 @@
-"""manage.py load_demo [--reset]: the demo data (three pilot gminy, their institutions, partnerships, accounts)."""
+"""manage.py load_demo [--reset]: the demo data of every context (directory first, then the contexts built on it)."""
 
 from __future__ import annotations
 
@@ -6,7 +6,12 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
 
-from kooperacja.demo.directory_demo import DEMO_PASSWORD, demo_load
+from kooperacja.demo import evaluation_demo, governance_demo, monitoring_demo
+from kooperacja.demo.directory_demo import DEMO_PASSWORD, demo_delete, demo_load
+
+# The contexts built on the directory demo, in load order; each part's load() is idempotent and delete() removes
+# only what it created. --reset deletes them in reverse order, then the directory demo.
+PARTS = [governance_demo, monitoring_demo, evaluation_demo]
 
 
 class Command(BaseCommand):
@@ -16,19 +21,24 @@ class Command(BaseCommand):
         parser.add_argument("--reset", action="store_true", help="delete the demo data first, then load it again")
 
     def handle(self, *args: Any, **options: Any) -> None:
-        summary = demo_load(reset=options["reset"])
-        if not summary.loaded:
-            self.stdout.write("The demo data is already loaded; nothing changed (use --reset to load it again).")
-            return
-        if summary.deleted:
+        if options["reset"]:
+            for part in reversed(PARTS):
+                part.delete()
+            demo_delete()
             self.stdout.write("Deleted the previous demo data.")
-        self.stdout.write(
-            self.style.SUCCESS(f"Demo data loaded in {summary.seconds:.1f} s:")
-            + f"\n  territory: {summary.voivodeships} voivodeships in {summary.macroregions} macroregions"
-            + "".join(f"\n  pilot gmina: {line}" for line in summary.gminy)
-            + f"\n  directory: {summary.institutions} institutions, {summary.services} services, "
-            f"{summary.locations} locations"
-            + f"\n  partnerships: {summary.partnerships} with {summary.members} members and "
-            f"{summary.agreements} signed agreements"
-            + f"\n  accounts (password {DEMO_PASSWORD}): {', '.join(summary.accounts)}"
-        )
+        summary = demo_load()
+        if not summary.loaded:
+            self.stdout.write("directory: already loaded; nothing changed (use --reset to load it again).")
+        else:
+            self.stdout.write(
+                self.style.SUCCESS(f"Demo data loaded in {summary.seconds:.1f} s:")
+                + f"\n  territory: {summary.voivodeships} voivodeships in {summary.macroregions} macroregions"
+                + "".join(f"\n  pilot gmina: {line}" for line in summary.gminy)
+                + f"\n  directory: {summary.institutions} institutions, {summary.services} services, "
+                f"{summary.locations} locations"
+                + f"\n  partnerships: {summary.partnerships} with {summary.members} members and "
+                f"{summary.agreements} signed agreements"
+                + f"\n  accounts (password {DEMO_PASSWORD}): {', '.join(summary.accounts)}"
+            )
+        for part in PARTS:
+            part.load(stdout=self.stdout)
