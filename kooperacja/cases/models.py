@@ -340,9 +340,12 @@ class CaseTeamMember(models.Model):
 
 
 class TeamShare(models.Model):
-    """One data category shared with a team member institution, and what allows it: a legal basis or a consent."""
+    """One data category of one person shared with a team member institution, and what allows it: a legal basis or a
+    consent."""
 
     member = models.ForeignKey(CaseTeamMember, on_delete=models.CASCADE, related_name="shares")
+    # The person whose data is shared (a household case shares the data of each member on its own basis).
+    person = models.ForeignKey("people.Person", on_delete=models.CASCADE, related_name="+")
     category = models.CharField(_("data category"), max_length=20)
     legal_basis = models.ForeignKey(
         "privacy.LegalBasis", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
@@ -352,7 +355,7 @@ class TeamShare(models.Model):
     class Meta:
         ordering = ["member_id", "category"]
         constraints = [
-            models.UniqueConstraint(fields=["member", "category"], name="cases_share_unique_category"),
+            models.UniqueConstraint(fields=["member", "person", "category"], name="cases_share_unique_category"),
             models.CheckConstraint(
                 condition=(Q(legal_basis__isnull=False) & Q(consent__isnull=True))
                 | (Q(legal_basis__isnull=True) & Q(consent__isnull=False)),
