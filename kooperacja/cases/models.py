@@ -366,6 +366,12 @@ class TeamShare(models.Model):
     def __str__(self) -> str:
         return f"TeamShare {self.pk}"
 
+    @property
+    def category_label(self) -> str:
+        from kooperacja.privacy.models import DataCategory
+
+        return str(DataCategory(self.category).label) if self.category in DataCategory.values else self.category
+
 
 class LifeDomain(models.TextChoices):
     HOUSING = "housing", _("housing")
@@ -545,6 +551,12 @@ class Task(models.Model):
     @property
     def is_open(self) -> bool:
         return self.status in OPEN_TASK_STATUSES
+
+    @property
+    def last_progress(self) -> TaskProgress | None:
+        """The latest progress report (from the prefetched reports when there are)."""
+        reports = list(self.progress.all())
+        return reports[-1] if reports else None
 
 
 class TaskProgress(models.Model):

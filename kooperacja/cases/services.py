@@ -89,7 +89,7 @@ def subject_persons(case: Case) -> list[Person]:
     today = timezone.localdate()
     return list(
         Person.objects.live()
-        .filter(memberships__household_id=case.household_id)
+        .filter(memberships__household=case.household)
         .exclude(memberships__until__lt=today)
         .distinct()
         .order_by("name_search", "pk")
