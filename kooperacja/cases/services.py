@@ -657,11 +657,11 @@ def plan_approve(*, actor: Any, plan: Plan) -> Plan:
     case = access.case
     policies.require_open(case)
     rules = policies.rules_for(case)
+    if not policies.can_approve_plan(actor, case, rules):
+        raise PermissionDenied(_("The plan is approved by the director or an authorised organiser."))
     expected = PlanStatus.AWAITING_APPROVAL if rules.approval_required else PlanStatus.DRAFT
     if plan.status not in (expected, PlanStatus.AWAITING_APPROVAL):
         raise ValidationError(_("This plan is not waiting for approval."))
-    if not policies.can_approve_plan(actor, case, rules):
-        raise PermissionDenied(_("The plan is approved by the director or an authorised organiser."))
     if not plan.goals.exists() or not plan.tasks.exists():
         raise ValidationError(_("A plan needs at least one goal and one task."))
     with transaction.atomic():
@@ -690,10 +690,10 @@ def plan_approve(*, actor: Any, plan: Plan) -> Plan:
 def plan_return(*, actor: Any, plan: Plan, reason: str = "") -> Plan:
     """Send a plan awaiting approval back to draft."""
     case = policies.get_case_for_actor(actor, plan.case_id, need="read").case
-    if plan.status != PlanStatus.AWAITING_APPROVAL:
-        raise ValidationError(_("This plan is not waiting for approval."))
     if not policies.can_approve_plan(actor, case):
         raise PermissionDenied(_("The plan is approved by the director or an authorised organiser."))
+    if plan.status != PlanStatus.AWAITING_APPROVAL:
+        raise ValidationError(_("This plan is not waiting for approval."))
     with transaction.atomic():
         plan.status = PlanStatus.DRAFT
         _save(plan)
@@ -922,3 +922,37 @@ def task_create_from_decision(
         with transaction.atomic():
             _event(actor=actor, case=access.case, kind="task_from_decision", summary=source[:300], target=task)
     return task
+
+
+# --- the access log of reads ------------------------------------------------------------------------------------------
+
+
+def case_read_record(*, actor: Any, page: Any, channel: str, resource: str) -> None:
+    """One access-log entry per person a case page (selectors.CasePage) shows, with the categories shown of her."""
+    from kooperacja.privacy.models import Purpose
+
+    access: policies.CaseAccess = page.access
+    purpose = Purpose.CASE_WORK if access.full else Purpose.PLAN_TASK
+    categories = page.categories_shown
+    institution = _acting_institution(actor, access.case)
+    for item in page.persons:
+        shown = categories & item.categories
+        if shown:
+            privacy_services.access_log_record(
+                actor=actor,
+                person=item.person,
+                categories=shown,
+                purpose=purpose,
+                channel=channel,
+                resource=resource,
+                institution=institution,
+            )
+
+
+def _acting_institution(actor: Any, case: Case) -> Any:
+    """The institution the actor reads the case for: the owner, else the one whose grant lets her see it."""
+    if case.owner_institution_id in privacy_policies.acting_institution_ids(actor):
+        return case.owner_institution
+    person_ids = [p.pk for p in subject_persons(case)]
+    grant = policies.actor_grants(actor).filter(person_id__in=person_ids).select_related("institution").first()
+    return grant.institution if grant else None

@@ -73,37 +73,6 @@ def _form_page(
     return render(request, template, context)
 
 
-def log_case_read(*, actor: Any, page: selectors.CasePage, channel: str, resource: str) -> None:
-    """One access-log entry per person shown, with the categories the page shows of her."""
-    purpose = Purpose.CASE_WORK if page.access.full else Purpose.PLAN_TASK
-    categories = page.categories_shown
-    institution = _acting_institution(actor, page.access.case)
-    for item in page.persons:
-        shown = categories & item.categories
-        if shown:
-            privacy_services.access_log_record(
-                actor=actor,
-                person=item.person,
-                categories=shown,
-                purpose=purpose,
-                channel=channel,
-                resource=resource,
-                institution=institution,
-            )
-
-
-def _acting_institution(actor: Any, case: Case) -> Any:
-    acting = privacy_policies.acting_institution_ids(actor)
-    if case.owner_institution_id in acting:
-        return case.owner_institution
-    grant = policies.actor_grants(actor).filter(person_id__in=_subject_ids(case)).select_related("institution").first()
-    return grant.institution if grant else None
-
-
-def _subject_ids(case: Case) -> list[Any]:
-    return [p.pk for p in services.subject_persons(case)]
-
-
 def _done(request: HttpRequest, message: str, case: Case, anchor: str = "") -> HttpResponse:
     messages.success(request, message)
     url = reverse("cases:detail", args=[case.pk])
@@ -223,7 +192,9 @@ def case_open(request: HttpRequest) -> HttpResponse:
 def detail(request: HttpRequest, pk: Any) -> HttpResponse:
     access = policies.get_case_for_actor(request.user, pk, need="partner")
     page = selectors.case_page(access, request.user)
-    log_case_read(actor=request.user, page=page, channel=Channel.PAGE, resource=f"cases:detail {access.case.pk}")
+    services.case_read_record(
+        actor=request.user, page=page, channel=Channel.PAGE, resource=f"cases:detail {access.case.pk}"
+    )
     case = access.case
     return render(
         request,
