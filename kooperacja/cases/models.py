@@ -338,6 +338,11 @@ class CaseTeamMember(models.Model):
     def is_current(self) -> bool:
         return self.left_on is None
 
+    @property
+    def user_display(self) -> str:
+        user = self.user
+        return (user.get_full_name() or user.get_username()) if user is not None else "—"
+
 
 class TeamShare(models.Model):
     """One data category of one person shared with a team member institution, and what allows it: a legal basis or a
@@ -551,6 +556,11 @@ class Task(models.Model):
     @property
     def is_open(self) -> bool:
         return self.status in OPEN_TASK_STATUSES
+
+    @property
+    def owner_user_display(self) -> str:
+        user = self.owner_user
+        return (user.get_full_name() or user.get_username()) if user is not None else "—"
 
     @property
     def last_progress(self) -> TaskProgress | None:

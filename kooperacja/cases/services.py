@@ -410,8 +410,8 @@ def assessment_record(
     actor: Any,
     case: Case,
     domain: str,
-    strengths: str,
-    needs: str,
+    strengths: str = "",
+    needs: str = "",
     institution: Any = None,
     assessed_on: datetime.date | None = None,
 ) -> AssessmentEntry:
