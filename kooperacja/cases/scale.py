@@ -46,6 +46,7 @@ from kooperacja.people.models import Person
 from kooperacja.privacy.models import AccessGrant, Consent, DataCategory, LegalBasis
 
 DEFAULT_SEED = 300_000
+NAMESPACE = uuid.UUID("3f6b2c1d-9e8a-4b7c-8d6e-5f4a3b2c1d0e")
 # How the generated cases spread over the stages (closed cases dominate a mature caseload).
 STAGE_WEIGHTS: tuple[tuple[str, int], ...] = (
     (Stage.INTAKE, 4),
@@ -207,7 +208,7 @@ def _chunk(
         rule = rules.get(gmina_id)
         application = opened.date()
         closed_on = min(today, application + datetime.timedelta(days=rng.randint(60, 420)))
-        case_id = uuid.UUID(int=rng.getrandbits(128), version=4)
+        case_id = uuid.uuid5(NAMESPACE, str(person_id))  # one generated case per person: stable across runs
         case_rows.append(
             Case(
                 id=case_id,
