@@ -118,7 +118,7 @@ def _coordinator(key: str, ops: Institution) -> User:
 
 
 def _persons(gmina: Gmina, ops: Institution, needed: int, fake: Faker, rng: random.Random) -> tuple[list[Person], int]:
-    persons = list(Person.objects.live().filter(gmina=gmina).order_by("pk")[:needed])
+    persons = list(Person.objects.live().filter(gmina=gmina, recorded_by_institution=ops).order_by("pk")[:needed])
     created = 0
     index = 0
     while len(persons) < needed:
