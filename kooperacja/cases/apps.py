@@ -8,3 +8,9 @@ class CasesConfig(AppConfig):
     name = "kooperacja.cases"
     label = "cases"
     verbose_name = _("Cases")
+
+    def ready(self) -> None:
+        from kooperacja.cases import services
+        from kooperacja.privacy import services as privacy_services
+
+        privacy_services.on_consent_ended(services.on_consent_ended)
