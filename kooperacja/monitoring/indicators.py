@@ -288,7 +288,7 @@ def load_facts(pilots: QuerySet[Pilot], *, period: Period | None = None, only_te
 # None with the note "not available yet", and the dashboards, exports, PDFs, API and snapshots show that note; the
 # moment the selector exists they show the figures, small cells hidden, with no other change.
 #
-#   kooperacja/cases/selectors.py
+#   kooperacja/cases/facts.py
 #       def case_facts_for_monitoring(
 #           *, gmina_ids: frozenset[int], start: datetime.date | None, as_of: datetime.date
 #       ) -> Iterable[tuple[int, str, datetime.date | None, datetime.date | None, str]]:
@@ -316,7 +316,7 @@ def load_facts(pilots: QuerySet[Pilot], *, period: Period | None = None, only_te
 CASES_APP = "kooperacja.cases"
 REFERRALS_APP = "kooperacja.referrals"
 FACT_SOURCES: dict[str, str] = {
-    CASES_APP: "kooperacja.cases.selectors.case_facts_for_monitoring",
+    CASES_APP: "kooperacja.cases.facts.case_facts_for_monitoring",
     REFERRALS_APP: "kooperacja.referrals.selectors.referral_facts_for_monitoring",
 }
 
