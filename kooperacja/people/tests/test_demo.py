@@ -3,6 +3,8 @@ persons whose reads are in the append-only access log) and load again."""
 
 from __future__ import annotations
 
+import io
+
 from kooperacja.core.testing.cast import Cast
 from kooperacja.people import demo
 from kooperacja.people.models import Household, Person
@@ -16,7 +18,11 @@ def test_demo_load_is_idempotent_and_delete_removes_it(cast: Cast, bases: dict) 
     assert (summary.persons, summary.households) == (40, 16)
     assert Person.objects.filter(recorded_by_institution=cast.ops_a, gmina=cast.gmina_a).count() == 20
     assert AccessGrant.objects.filter(institution=cast.ops_b, source_type="record").count() == 20
-    assert demo.load(institutions_by_gmina=chosen, persons_per_gmina=20, households_per_gmina=8).persons == 0
+    out = io.StringIO()
+    assert (
+        demo.load(institutions_by_gmina=chosen, persons_per_gmina=20, households_per_gmina=8, stdout=out).persons == 0
+    )
+    assert "already loaded" in out.getvalue()
     read = Person.objects.filter(recorded_by_institution=cast.ops_a).first()
     access_log_record(actor=cast.alice, person=read, categories=["identity"], purpose="case_work", channel="page")
     assert demo.delete(institutions=[cast.ops_a, cast.ops_b]) == 40
