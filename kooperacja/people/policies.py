@@ -35,7 +35,9 @@ Need = Literal["read", "write"]
 # The categories this app shows (the others belong to cases and referrals).
 PEOPLE_CATEGORIES = (DataCategory.IDENTITY, DataCategory.CONTACT, DataCategory.FAMILY)
 WRITER_ROLES = frozenset({Role.CASE_COORDINATOR, Role.INSTITUTION_MANAGER})
-MERGER_ROLES = frozenset({Role.CASE_COORDINATOR, Role.INSTITUTION_MANAGER, Role.DATA_PROTECTION_OFFICER})
+# Who merges records: people who work with persons (the DPO supervises through the access log and the art. 15
+# report and does not see person pages: privacy.policies.CASEWORK_ROLES).
+MERGER_ROLES = frozenset({Role.CASE_COORDINATOR, Role.INSTITUTION_MANAGER})
 
 
 def _is_signed_in(actor: Any) -> bool:

@@ -363,7 +363,7 @@ def person_merge(*, actor: Any, survivor: Person, merged: Person, reason: str = 
     consents (and what the registered contexts move) go to `survivor`. Recorded and reversible (person_unmerge).
     Needs a case coordinator, institution manager or DPO of an institution that sees both records."""
     if not policies.can_merge_any(actor, survivor):
-        raise PermissionDenied(_("Merging records needs a case coordinator, a manager or the DPO."))
+        raise PermissionDenied(_("Merging records needs a case coordinator or a manager."))
     if survivor.pk == merged.pk:
         raise ValidationError(_("Choose two different records."))
     if not policies.can_merge_persons(actor, survivor, merged):

@@ -220,7 +220,7 @@ def person_merge(request: HttpRequest, pk: Any) -> HttpResponse:
     into this one (this one survives)."""
     survivor, categories = policies.get_person_for_actor(request.user, pk)
     if not policies.can_merge_any(request.user, survivor):
-        raise PermissionDenied(_("Merging records needs a case coordinator, a manager or the DPO."))
+        raise PermissionDenied(_("Merging records needs a case coordinator or a manager."))
     other: Person | None = None
     other_id = request.POST.get("other") or request.GET.get("other")
     if other_id:

@@ -107,10 +107,14 @@ def cases_and_referrals(cast: Cast, world: World, monkeypatch: pytest.MonkeyPatc
 # --- the sources' contract ------------------------------------------------------------------------------------------
 
 
-def test_without_the_contexts_there_is_no_source() -> None:
-    assert ind.fact_source(ind.CASES_APP) is None
-    assert ind.fact_source(ind.REFERRALS_APP) is None
-    assert not ind.is_available("persons_supported") and ind.is_available("partnerships")
+def test_a_context_is_a_source_only_once_its_selector_exists() -> None:
+    from django.apps import apps
+
+    for app, key in ((ind.CASES_APP, "persons_supported"), (ind.REFERRALS_APP, "referrals")):
+        installed = apps.is_installed(app)
+        assert (ind.fact_source(app) is not None) == installed
+        assert ind.is_available(key) == installed
+    assert ind.is_available("partnerships")
 
 
 def test_cases_and_referrals_light_up_without_other_changes(

@@ -165,7 +165,7 @@ PL = {
     "The person was recorded.": "Osobę zarejestrowano.",
     "The changes were saved.": "Zmiany zapisano.",
     "Change the person's data": "Zmień dane osoby",
-    "Merging records needs a case coordinator, a manager or the DPO.": "Rekordy może połączyć koordynator przypadku, kierownik lub inspektor ochrony danych.",
+    "Merging records needs a case coordinator or a manager.": "Rekordy może połączyć koordynator przypadku lub kierownik.",
     "The records were merged. The merge can be undone on this page.": "Rekordy połączono. Połączenie można cofnąć na tej stronie.",
     "The merge was undone: both records are separate again.": "Połączenie cofnięto: oba rekordy są znów osobne.",
     "Only an OPS, a CUS or a PCPR records households.": "Gospodarstwa domowe rejestruje wyłącznie OPS, CUS lub PCPR.",

@@ -7,6 +7,7 @@ import datetime
 import random
 from typing import Any
 
+from kooperacja.accounts.models import User
 from kooperacja.people import crypto
 from kooperacja.people.models import Household, HouseholdMember, Person
 from kooperacja.people.pesel import pesel_for
@@ -90,6 +91,8 @@ def consent_grant(*, person: Person, recorded_by: Any, recipient: Any, categorie
         purpose="współpraca w ramach planu",
         categories=categories,
         given_on=datetime.date.today() - datetime.timedelta(days=1),
+        # A consent has its signed document or the worker who recorded it orally (a database constraint).
+        recorded_orally_by=User.objects.filter(memberships__institution=recorded_by).order_by("pk").first(),
     )
     consent.recipients.add(recipient)
     return AccessGrant.objects.create(

@@ -220,7 +220,7 @@ def test_edit_household_and_members_flow(cast: Cast, client_for: Any, anna: Pers
 
 
 def test_merge_and_unmerge_pages(cast: Cast, client_for: Any, anna: Person, dup: Person) -> None:
-    client = client_for(cast.dora)
+    client = client_for(cast.alice)
     page = _html(client.get(reverse("people:person_merge", args=[anna.pk])))
     assert f"?other={dup.pk}" in page  # offered as a candidate (similar name, same birth date)
     page = _html(client.get(reverse("people:person_merge", args=[anna.pk]) + f"?other={dup.pk}"))

@@ -168,7 +168,7 @@ def test_merge_moves_rows_and_unmerge_restores_exactly(cast: Cast, anna: Person)
     try:
         with pytest.raises(PermissionDenied):
             services.person_merge(actor=cast.tom, survivor=anna, merged=dup)
-        merge = services.person_merge(actor=cast.dora, survivor=anna, merged=dup, reason="ta sama osoba")
+        merge = services.person_merge(actor=cast.alice, survivor=anna, merged=dup, reason="ta sama osoba")
         dup.refresh_from_db()
         assert dup.merged_into_id == anna.pk
         assert set(AccessGrant.objects.filter(person=anna).values_list("pk", flat=True)) == anna_grants | dup_grants

@@ -16,10 +16,19 @@ pytestmark = pytest.mark.django_db
 PERSONAL_APPS = {"people", "cases"}
 # privacy's models that hold or reveal personal data; its reference data (LegalBasis) may be registered.
 PERSONAL_PRIVACY_MODELS = {"consent", "accessgrant", "accesslogentry", "subjectrequest", "breach"}
+# Configuration of those apps that names no person, household or case: a gmina's model-variant rules.
+CONFIGURATION_MODELS = {"cases.CaseRules"}
 
 
 def _is_personal(model: type[models.Model]) -> bool:
     meta = model._meta
+    if meta.label in CONFIGURATION_MODELS:
+        # Configuration only while it stays so: a field pointing at a person, household or case makes it personal.
+        return any(
+            field.related_model is not None and field.related_model._meta.app_label in PERSONAL_APPS
+            for field in meta.get_fields()
+            if getattr(field, "is_relation", False) and not field.auto_created
+        )
     if meta.app_label in PERSONAL_APPS:
         return True
     if meta.app_label == "privacy" and meta.model_name in PERSONAL_PRIVACY_MODELS:
