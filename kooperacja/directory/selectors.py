@@ -163,19 +163,21 @@ def directory_search(
             services = services.none()
     service_only = False
     if domain:
+        service_only = True
         try:
+            term_id = _as_uuid(domain)
+        except ValueError:
+            term_id = ""
+        # The term must be a domain; checked on its own (one probe by primary key) so that the filter below stays a
+        # probe of the (term, service) index: joined to the taxonomy inside EXISTS, the planner misjudged how many
+        # services a domain has and hashed all of them.
+        if term_id and TaxonomyTerm.objects.filter(pk=term_id, taxonomy__code=DOMAINS_TAXONOMY).exists():
             # EXISTS rather than a join: the page can then walk the (name, id) index and stop after one page,
             # instead of joining and sorting every service of a domain (a quarter of the country's services).
-            tagged = Service.terms.through.objects.filter(
-                service_id=OuterRef("pk"),
-                taxonomyterm_id=str(_as_uuid(domain)),
-                taxonomyterm__taxonomy__code=DOMAINS_TAXONOMY,
-            )
+            tagged = Service.terms.through.objects.filter(service_id=OuterRef("pk"), taxonomyterm_id=term_id)
             services = services.filter(Exists(tagged))
-            service_only = True
-        except ValueError:
+        else:
             services = services.none()
-            service_only = True
     if capacity in CapacityStatus.values:
         services = services.filter(capacity_status=capacity)
         service_only = True
@@ -188,11 +190,9 @@ def directory_search(
     cap = max(COUNT_CAP, SELECTIVE_SEARCH_CAP) if text is not None else COUNT_CAP
     selective_cap = SELECTIVE_SEARCH_CAP if text is not None else COUNT_CAP
     page = max(1, page)
-    # One read of each list gives its capped count and, when it has few matches, the page's ids (see _count_and_page).
-    institution_matches, institution_ids = _count_and_page(
-        institutions, cap, offset=(page - 1) * per_page, limit=per_page
-    )
-    service_matches, service_ids = _count_and_page(services, cap, offset=(page - 1) * per_page, limit=per_page)
+    offset = (page - 1) * per_page
+    institution_matches, institution_ids = _count_and_page(institutions, cap, text=text, offset=offset, limit=per_page)
+    service_matches, service_ids = _count_and_page(services, cap, text=text, offset=offset, limit=per_page)
     institution_count = min(institution_matches, COUNT_CAP)
     service_count = min(service_matches, COUNT_CAP)
     num_pages = max(1, math.ceil(max(institution_count, service_count) / per_page))
@@ -200,19 +200,22 @@ def directory_search(
         # Past the last page (a hand-edited URL): the last page instead, read again.
         page = num_pages
         offset = (page - 1) * per_page
-        institution_matches, institution_ids = _count_and_page(institutions, cap, offset=offset, limit=per_page)
-        service_matches, service_ids = _count_and_page(services, cap, offset=offset, limit=per_page)
-    offset = (page - 1) * per_page
+        institution_matches, institution_ids = _count_and_page(
+            institutions, cap, text=text, offset=offset, limit=per_page
+        )
+        service_matches, service_ids = _count_and_page(services, cap, text=text, offset=offset, limit=per_page)
+    # The page's rows are read by id (known, or chosen in a subquery) from the bare table: the filters are not
+    # applied a second time to the 25 rows.
     institution_rows = _page_rows(
         institutions,
-        institutions.select_related("gmina", "county", "voivodeship").only(*_INSTITUTION_ROW_FIELDS),
+        Institution.objects.select_related("gmina", "county", "voivodeship").only(*_INSTITUTION_ROW_FIELDS),
         institution_ids if institution_matches <= selective_cap else None,
         offset=offset,
         limit=per_page,
     )
     service_rows = _page_rows(
         services,
-        services.select_related("institution", "institution__gmina")
+        Service.objects.select_related("institution", "institution__gmina")
         .only(*_SERVICE_ROW_FIELDS)
         .prefetch_related(_row_terms_prefetch()),
         service_ids if service_matches <= selective_cap else None,
@@ -265,7 +268,7 @@ def _page_rows(
     matches: QuerySet[Any], rows: QuerySet[Any], ids: list[uuid.UUID] | None, *, offset: int, limit: int
 ) -> list[Any]:
     """One page of `rows` in (name, id) order. With the page's ids known (a selective search), those rows; otherwise
-    the ids are chosen in a subquery that walks the (name, id) index of `matches` without joins, and only the page's
+    the ids are chosen in a subquery that walks the (name, id) index of `matches`, and only the page's
     rows are then joined to their institution and territory (page 40 no longer joins the 975 rows it skips)."""
     if matches.query.is_empty():
         return []
@@ -278,13 +281,18 @@ def _page_rows(
     return list(rows.filter(pk__in=page_ids).order_by("name", "id"))
 
 
-def _count_and_page(queryset: QuerySet[Any], cap: int, *, offset: int, limit: int) -> tuple[int, list[uuid.UUID]]:
-    """The number of matching rows (at most cap + 1) and the ids of one page of them in (name, id) order, in one
-    read of the matches: a text search finds them through the trigram index once, where a count and then a page
-    read each fetched every match from the table (PostgreSQL, 4,800 matches: 12 + 24 ms → 19 ms). The ids are only
-    meaningful when there are at most `cap` matches (the page then sorts all of them); past that the caller reads the
-    page by walking the name index, which stops after one page.
+def _count_and_page(
+    queryset: QuerySet[Any], cap: int, *, text: Q | None, offset: int, limit: int
+) -> tuple[int, list[uuid.UUID] | None]:
+    """The number of matching rows (at most cap + 1) and, for a text search, the ids of one page of them in (name, id)
+    order, in one read of the matches: a text search finds them through the trigram index once, where a count and
+    then a page read each fetched every match from the table (PostgreSQL, 4,800 matches: 12 + 24 ms → 19 ms). The ids
+    are only meaningful when there are at most `cap` matches (the page then sorts all of them); past that the caller
+    reads the page by walking the name index, which stops after one page. Without a text search, a plain capped count
+    (an index-only scan where it can) and no ids: the page is chosen by walking the name index (see _page_rows).
     Portable SQL (PostgreSQL and SQLite): the CTE is read twice, so PostgreSQL materialises it once."""
+    if text is None:
+        return queryset.order_by()[: cap + 1].count(), None
     if queryset.query.is_empty():
         return 0, []
     matches = queryset.order_by().values_list("pk", "name")[: cap + 1]
