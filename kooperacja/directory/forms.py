@@ -63,17 +63,24 @@ class DateInput(forms.DateInput):
 # --- search ---------------------------------------------------------------------------------------------------------
 
 
+class InlineOptionsSelect(forms.Select):
+    """A select rendered by one template instead of two included templates per option: the same HTML, a third of
+    the time; the search form's three selects have 30 options on every search page."""
+
+    template_name = "directory/widgets/select.html"
+
+
 class SearchForm(AccessibleFormMixin, forms.Form):
     q = forms.CharField(label=_("Search"), required=False, max_length=200)
-    sector = forms.ChoiceField(label=_("Sector"), required=False)
-    domain = forms.ChoiceField(label=_("Domain of social services"), required=False)
+    sector = forms.ChoiceField(label=_("Sector"), required=False, widget=InlineOptionsSelect)
+    domain = forms.ChoiceField(label=_("Domain of social services"), required=False, widget=InlineOptionsSelect)
     gmina = forms.CharField(
         label=_("Gmina"),
         required=False,
         max_length=100,
         help_text=_("Name or TERYT code, e.g. 2411011"),
     )
-    capacity = forms.ChoiceField(label=_("Capacity"), required=False)
+    capacity = forms.ChoiceField(label=_("Capacity"), required=False, widget=InlineOptionsSelect)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -184,6 +184,10 @@ class Institution(models.Model):
             models.Index(fields=["sector", "name"]),
             # Published lists exclude the (few) inactive institutions; this keeps that lookup an index probe.
             models.Index(fields=["id"], condition=models.Q(is_active=False), name="directory_institution_inactive"),
+            # Services filtered by their institution's sector probe the institution of each service they walk: with the
+            # sector in the index the probe reads no table page (index-only), and the capped count becomes a merge of
+            # two indexes (PostgreSQL, sector=health: count 2,016 → 35 pages read, page 1 7,805 → 5,223).
+            models.Index(fields=["id", "sector"], name="directory_inst_id_sector"),
         ]
 
     def __str__(self) -> str:

@@ -8,8 +8,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import connections
-from django.db.models import Exists, F, OuterRef, Prefetch, Q, QuerySet, Value
-from django.db.models.functions import Concat
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from kooperacja.directory.models import (
@@ -134,8 +133,8 @@ def directory_search(
 ) -> SearchPage:
     """Institutions and services matching text (no case, no diacritics) and the filters, one page of each.
 
-    Queries: the gmina lookup (if given), two counts (capped at COUNT_CAP), two page reads and one prefetch of terms —
-    whatever the data size.
+    Queries: the gmina lookup (if given); for each list one read of its capped count with, when it has few matches,
+    its page's ids, then one read of the page's rows; one prefetch of terms — whatever the data size or page number.
     A domain or capacity filter concerns services: with one of them, no institutions are listed.
     """
     institutions = Institution.objects.filter(is_active=True)
@@ -164,19 +163,21 @@ def directory_search(
             services = services.none()
     service_only = False
     if domain:
+        service_only = True
         try:
+            term_id = _as_uuid(domain)
+        except ValueError:
+            term_id = ""
+        # The term must be a domain; checked on its own (one probe by primary key) so that the filter below stays a
+        # probe of the (term, service) index: joined to the taxonomy inside EXISTS, the planner misjudged how many
+        # services a domain has and hashed all of them.
+        if term_id and TaxonomyTerm.objects.filter(pk=term_id, taxonomy__code=DOMAINS_TAXONOMY).exists():
             # EXISTS rather than a join: the page can then walk the (name, id) index and stop after one page,
             # instead of joining and sorting every service of a domain (a quarter of the country's services).
-            tagged = Service.terms.through.objects.filter(
-                service_id=OuterRef("pk"),
-                taxonomyterm_id=str(_as_uuid(domain)),
-                taxonomyterm__taxonomy__code=DOMAINS_TAXONOMY,
-            )
+            tagged = Service.terms.through.objects.filter(service_id=OuterRef("pk"), taxonomyterm_id=term_id)
             services = services.filter(Exists(tagged))
-            service_only = True
-        except ValueError:
+        else:
             services = services.none()
-            service_only = True
     if capacity in CapacityStatus.values:
         services = services.filter(capacity_status=capacity)
         service_only = True
@@ -187,40 +188,40 @@ def directory_search(
 
     # With a text search, count further: up to SELECTIVE_SEARCH_CAP matches the page is read through the trigram index.
     cap = max(COUNT_CAP, SELECTIVE_SEARCH_CAP) if text is not None else COUNT_CAP
-    institution_matches = institutions.order_by()[: cap + 1].count()
+    selective_cap = SELECTIVE_SEARCH_CAP if text is not None else COUNT_CAP
     page = max(1, page)
-    service_ids: list[uuid.UUID] | None = None
-    if text is not None:
-        # One read gives both the capped count and, when the search is selective, the page's ids (see _count_and_page).
-        service_matches, service_ids = _count_and_page(services, cap, offset=(page - 1) * per_page, limit=per_page)
-    else:
-        service_matches = services.order_by()[: cap + 1].count()
+    offset = (page - 1) * per_page
+    institution_matches, institution_ids = _count_and_page(institutions, cap, text=text, offset=offset, limit=per_page)
+    service_matches, service_ids = _count_and_page(services, cap, text=text, offset=offset, limit=per_page)
     institution_count = min(institution_matches, COUNT_CAP)
     service_count = min(service_matches, COUNT_CAP)
     num_pages = max(1, math.ceil(max(institution_count, service_count) / per_page))
     if page > num_pages:
         # Past the last page (a hand-edited URL): the last page instead, read again.
         page = num_pages
-        if service_ids is not None:
-            service_matches, service_ids = _count_and_page(services, cap, offset=(page - 1) * per_page, limit=per_page)
-    offset = (page - 1) * per_page
-    institution_rows = list(
-        institutions.select_related("gmina", "county", "voivodeship")
-        .defer(*_LONG_TEXT)
-        .order_by(*_name_order(selective=text is not None and institution_matches <= SELECTIVE_SEARCH_CAP))[
-            offset : offset + per_page
-        ]
+        offset = (page - 1) * per_page
+        institution_matches, institution_ids = _count_and_page(
+            institutions, cap, text=text, offset=offset, limit=per_page
+        )
+        service_matches, service_ids = _count_and_page(services, cap, text=text, offset=offset, limit=per_page)
+    # The page's rows are read by id (known, or chosen in a subquery) from the bare table: the filters are not
+    # applied a second time to the 25 rows.
+    institution_rows = _page_rows(
+        institutions,
+        Institution.objects.select_related("gmina", "county", "voivodeship").only(*_INSTITUTION_ROW_FIELDS),
+        institution_ids if institution_matches <= selective_cap else None,
+        offset=offset,
+        limit=per_page,
     )
-    service_page = (
-        services.select_related("institution", "institution__gmina")
-        .defer(*_LONG_TEXT, *(f"institution__{name}" for name in _LONG_TEXT), "institution__opening_hours")
-        .prefetch_related(_terms_prefetch())
+    service_rows = _page_rows(
+        services,
+        Service.objects.select_related("institution", "institution__gmina")
+        .only(*_SERVICE_ROW_FIELDS)
+        .prefetch_related(_row_terms_prefetch()),
+        service_ids if service_matches <= selective_cap else None,
+        offset=offset,
+        limit=per_page,
     )
-    if service_ids is not None and service_matches <= SELECTIVE_SEARCH_CAP:
-        by_id = {row.pk: row for row in service_page.filter(pk__in=service_ids)}
-        service_rows = [by_id[pk] for pk in service_ids if pk in by_id]
-    else:
-        service_rows = list(service_page.order_by("name", "id")[offset : offset + per_page])
     return SearchPage(
         institutions=institution_rows,
         services=service_rows,
@@ -236,28 +237,65 @@ def directory_search(
     )
 
 
-# Long texts a results list never shows: not read from the database for a page of results.
-_LONG_TEXT = ("search_text", "description")
+# What a list of results shows (search.html): only these columns are read for a page of results.
+_INSTITUTION_ROW_FIELDS = (
+    "name",
+    "sector",
+    "kind",
+    "street",
+    "postal_code",
+    "city",
+    "gmina__name",
+    "county__name",
+    "voivodeship__name",
+)
+_SERVICE_ROW_FIELDS = (
+    "name",
+    "capacity_status",
+    "expected_wait_days",
+    "capacity_confirmed_at",
+    "institution__name",
+    "institution__gmina__name",
+)
 
 
-def _name_order(*, selective: bool) -> list[Any]:
-    """(name, id) order. For a text search with few matches, order by an expression equal to the name: PostgreSQL
-    then finds the matches through the trigram index and sorts them, instead of walking the whole name index and
-    testing every row against the words (74 ms against 16 ms for two words among 100,000 services). For many
-    matches walking the name index stops sooner, so it stays the plan."""
-    if selective:
-        return [Concat(F("name"), Value("")), "id"]
-    return ["name", "id"]
+def _row_terms_prefetch() -> Prefetch:
+    """The terms of a page of results, with the columns a result shows (its label in either language)."""
+    return Prefetch("terms", queryset=TaxonomyTerm.objects.only("name", "name_en").order_by("sort_order", "name"))
 
 
-def _count_and_page(services: QuerySet[Service], cap: int, *, offset: int, limit: int) -> tuple[int, list[uuid.UUID]]:
-    """The number of matching services (at most cap + 1) and the ids of one page of them in (name, id) order, in one
-    read of the matches: a text search finds them through the trigram index once, where a count and then a page
-    read each fetched every match from the table (PostgreSQL, 4,800 matches: 12 + 24 ms → 19 ms). The ids are only
-    meaningful when there are at most `cap` matches (the page then sorts all of them); past that the caller reads the
-    page by walking the name index, which stops after one page.
+def _page_rows(
+    matches: QuerySet[Any], rows: QuerySet[Any], ids: list[uuid.UUID] | None, *, offset: int, limit: int
+) -> list[Any]:
+    """One page of `rows` in (name, id) order. With the page's ids known (a selective search), those rows; otherwise
+    the ids are chosen in a subquery that walks the (name, id) index of `matches`, and only the page's
+    rows are then joined to their institution and territory (page 40 no longer joins the 975 rows it skips)."""
+    if matches.query.is_empty():
+        return []
+    if ids is not None:
+        if not ids:
+            return []
+        by_id = {row.pk: row for row in rows.filter(pk__in=ids).order_by()}
+        return [by_id[pk] for pk in ids if pk in by_id]
+    page_ids = matches.order_by("name", "id").values("pk")[offset : offset + limit]
+    return list(rows.filter(pk__in=page_ids).order_by("name", "id"))
+
+
+def _count_and_page(
+    queryset: QuerySet[Any], cap: int, *, text: Q | None, offset: int, limit: int
+) -> tuple[int, list[uuid.UUID] | None]:
+    """The number of matching rows (at most cap + 1) and, for a text search, the ids of one page of them in (name, id)
+    order, in one read of the matches: a text search finds them through the trigram index once, where a count and
+    then a page read each fetched every match from the table (PostgreSQL, 4,800 matches: 12 + 24 ms → 19 ms). The ids
+    are only meaningful when there are at most `cap` matches (the page then sorts all of them); past that the caller
+    reads the page by walking the name index, which stops after one page. Without a text search, a plain capped count
+    (an index-only scan where it can) and no ids: the page is chosen by walking the name index (see _page_rows).
     Portable SQL (PostgreSQL and SQLite): the CTE is read twice, so PostgreSQL materialises it once."""
-    matches = services.order_by().values_list("pk", "name")[: cap + 1]
+    if text is None:
+        return queryset.order_by()[: cap + 1].count(), None
+    if queryset.query.is_empty():
+        return 0, []
+    matches = queryset.order_by().values_list("pk", "name")[: cap + 1]
     sql, params = matches.query.sql_with_params()
     # `sql` is Django's compiled query with its parameters kept apart; nothing from the request is formatted in.
     statement = (
@@ -266,8 +304,8 @@ def _count_and_page(services: QuerySet[Service], cap: int, *, offset: int, limit
         "LEFT JOIN (SELECT id, name FROM m ORDER BY name, id LIMIT %s OFFSET %s) p ON 1 = 1 "
         "ORDER BY p.name, p.id"
     )
-    to_uuid = Service._meta.pk.to_python  # type: ignore[union-attr]
-    with connections[services.db].cursor() as cursor:
+    to_uuid = queryset.model._meta.pk.to_python  # type: ignore[union-attr]
+    with connections[queryset.db].cursor() as cursor:
         cursor.execute(statement, [*params, limit, offset])
         rows = cursor.fetchall()
     count = rows[0][0] if rows else 0

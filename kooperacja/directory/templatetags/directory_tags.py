@@ -2,14 +2,30 @@
 
 from __future__ import annotations
 
+import uuid
 from typing import Any
 
 from django import template
+from django.template.context import Context
+from django.urls import reverse
 from django.utils.translation import get_language
 
 from kooperacja.directory.models import CapacityStatus, InstitutionKind, Sector
 
 register = template.Library()
+
+_SENTINEL_ID = str(uuid.UUID(int=0))
+
+
+@register.simple_tag(takes_context=True)
+def detail_url(context: Context, name: str, pk: uuid.UUID | str) -> str:
+    """`{% url name pk %}` of a page with a UUID in its path, reversed once per render and name: a page of 50 results
+    reversed 50 URLs (a fifth of the search page's rendering). The same string: the UUID converter writes str(pk)."""
+    parts = context.render_context.setdefault("directory_detail_url", {})
+    if name not in parts:
+        parts[name] = reverse(name, args=[_SENTINEL_ID]).split(_SENTINEL_ID)
+    prefix, suffix = parts[name]
+    return f"{prefix}{uuid.UUID(str(pk))}{suffix}"
 
 
 @register.filter

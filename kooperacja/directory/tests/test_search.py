@@ -201,3 +201,20 @@ def test_text_search_pages_in_name_order_and_past_the_end(
     assert len(set(pages)) == 1
     past = directory_search(q="porada", page=9, per_page=2)
     assert past.page == 3 and [s.pk for s in past.services] == expected[4:]
+
+
+def test_detail_url_tag_writes_what_the_url_tag_writes(cast: Cast, service_a: Any) -> None:
+    from django.template import Context, Template
+
+    template = Template(
+        "{% load directory_tags %}{% for s in services %}{% detail_url 'directory:service_detail' s.pk %} "
+        "{% url 'directory:service_detail' s.pk %} {% detail_url 'directory:institution_detail' s.institution_id %} "
+        "{% url 'directory:institution_detail' s.institution_id %}|{% endfor %}"
+    )
+    other = f.ServiceFactory(institution=cast.ops_b)
+    rows = template.render(Context({"services": [service_a, other]})).strip("|").split("|")
+    assert len(rows) == 2
+    for row in rows:
+        ours, django_service, ours_institution, django_institution = row.split(" ")
+        assert ours == django_service and ours_institution == django_institution
+    assert reverse("directory:service_detail", args=[other.pk]) in rows[1]
