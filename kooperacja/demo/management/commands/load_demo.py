@@ -4,14 +4,16 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandParser
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.db import transaction
+from django.db.models import ProtectedError
 
-from kooperacja.demo import evaluation_demo, governance_demo, monitoring_demo
+from kooperacja.demo import evaluation_demo, governance_demo, monitoring_demo, person_level
 from kooperacja.demo.directory_demo import DEMO_PASSWORD, demo_delete, demo_load
 
 # The contexts built on the directory demo, in load order; each part's load() is idempotent and delete() removes
 # only what it created. --reset deletes them in reverse order, then the directory demo.
-PARTS = [governance_demo, monitoring_demo, evaluation_demo]
+PARTS = [*person_level.PARTS, governance_demo, monitoring_demo, evaluation_demo]
 
 
 class Command(BaseCommand):
@@ -22,9 +24,17 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         if options["reset"]:
-            for part in reversed(PARTS):
-                part.delete()
-            demo_delete()
+            try:
+                with transaction.atomic():  # all of the reset or none of it
+                    for part in reversed(PARTS):
+                        part.delete()
+                    demo_delete()
+            except ProtectedError as exc:
+                raise CommandError(
+                    "The demo cannot be reset in place: the access log (append-only by law and by design) records "
+                    "reads of demo persons by demo institutions. Start from an empty database instead "
+                    "(SQLite: delete var/kooperacja.sqlite3, then `make demo`)."
+                ) from exc
             self.stdout.write("Deleted the previous demo data.")
         summary = demo_load()
         if not summary.loaded:
