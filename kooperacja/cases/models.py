@@ -270,6 +270,9 @@ class Case(models.Model):
         self.refresh_derived_fields()
         super().save(*args, **kwargs)  # type: ignore[arg-type]
 
+    def clean(self) -> None:
+        self.refresh_derived_fields()  # before the constraints are validated (full_clean)
+
     def refresh_derived_fields(self) -> None:
         self.ref = str(self.id)
         self.opened_on = timezone.localtime(self.opened_at).date() if self.opened_at else None
