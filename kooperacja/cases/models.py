@@ -205,6 +205,11 @@ class Case(models.Model):
     plan_due_on = models.DateField(_("plan due on"), null=True, blank=True)
     niebieska_karta = models.BooleanField(_("Niebieska Karta procedure"), default=False)
     opened_at = models.DateTimeField(_("opened at"), default=timezone.now)
+    # Kept by save() for the monitoring indicators, which read cases through the app registry (monitoring never
+    # imports cases): the local date opened, "person" | "family", and "successful" | "unsuccessful" | "".
+    opened_on = models.DateField(_("opened on"), editable=False, null=True)
+    subject_kind = models.CharField(max_length=10, editable=False, default="person")
+    outcome = models.CharField(max_length=15, editable=False, blank=True, default="")
     closed_on = models.DateField(_("closed on"), null=True, blank=True)
     success = models.BooleanField(_("completed successfully"), null=True, blank=True)
     summary_conversation_on = models.DateField(_("summary conversation on"), null=True, blank=True)
@@ -221,6 +226,7 @@ class Case(models.Model):
             models.Index(fields=["coordinator", "stage"], name="cases_case_coordinator_stage"),
             models.Index(fields=["plan_due_on"], name="cases_case_plan_due", condition=Q(plan_due_on__isnull=False)),
             models.Index(fields=["gmina", "closed_on"], name="cases_case_gmina_closed"),
+            models.Index(fields=["gmina", "opened_on"], name="cases_case_gmina_opened"),
             models.Index(fields=["person"], name="cases_case_person"),
             models.Index(fields=["household"], name="cases_case_household"),
         ]
@@ -250,14 +256,28 @@ class Case(models.Model):
                 condition=~Q(stage="refused") | Q(qualification_decision="refused"),
                 name="cases_case_refused_decided",
             ),
+            models.CheckConstraint(
+                condition=Q(subject_kind="person", person__isnull=False)
+                | Q(subject_kind="family", household__isnull=False),
+                name="cases_case_subject_kind_matches",
+            ),
         ]
 
     def __str__(self) -> str:
         return self.number
 
     def save(self, *args: object, **kwargs: object) -> None:
-        self.ref = str(self.id)
+        self.refresh_derived_fields()
         super().save(*args, **kwargs)  # type: ignore[arg-type]
+
+    def clean(self) -> None:
+        self.refresh_derived_fields()  # before the constraints are validated (full_clean)
+
+    def refresh_derived_fields(self) -> None:
+        self.ref = str(self.id)
+        self.opened_on = timezone.localtime(self.opened_at).date() if self.opened_at else None
+        self.subject_kind = "family" if self.household_id else "person"
+        self.outcome = "" if self.success is None else ("successful" if self.success else "unsuccessful")
 
     @property
     def is_open(self) -> bool:

@@ -262,6 +262,8 @@ def _chunk(
             )
             consents.append(consent)
             consent_for[case_id] = consent
+    for row in case_rows:
+        row.refresh_derived_fields()  # bulk_create does not call save()
     Case.objects.bulk_create(case_rows, batch_size=batch_size)
     Consent.objects.bulk_create(consents, batch_size=batch_size)
     Consent.recipients.through.objects.bulk_create(

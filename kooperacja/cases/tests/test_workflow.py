@@ -326,7 +326,10 @@ def test_case_figures_by_gmina(world, cast) -> None:
     services.case_close(
         actor=cast.alice, case=closed, outcomes={}, success=True, early_closure_reason="Cel osiągnięty wcześniej"
     )
-    Case.objects.filter(pk=closed.pk).update(opened_at=timezone.now() - datetime.timedelta(days=100))
+    opened = timezone.now() - datetime.timedelta(days=100)
+    Case.objects.filter(pk=closed.pk).update(opened_at=opened, opened_on=timezone.localtime(opened).date())
+    closed.refresh_from_db()
+    assert (closed.subject_kind, closed.outcome) == ("person", "successful")
     today = timezone.localdate()
     figures = selectors.case_figures_by_gmina(
         gmina_ids=[cast.gmina_a.pk, cast.gmina_b.pk],
