@@ -258,6 +258,7 @@ def _chunk(
                 purpose="Współpraca w zespole kooperacyjnym (dane syntetyczne)",
                 categories=["identity", "contact", "education"],
                 given_on=application,
+                recorded_orally_by_id=coordinators[ops.pk],  # recorded orally by the case's coordinator
                 created_at=opened,
             )
             consents.append(consent)

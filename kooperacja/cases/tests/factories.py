@@ -8,6 +8,7 @@ from typing import Any
 
 from django.utils import timezone
 
+from kooperacja.accounts.models import User
 from kooperacja.people.models import Household, HouseholdMember, Person
 from kooperacja.privacy.models import Consent, DataCategory, LegalBasis
 
@@ -97,7 +98,10 @@ def consent(
         purpose="Współpraca w zespole kooperacyjnym",
         categories=categories,
         given_on=given_on or timezone.localdate(),
-        recorded_orally_by=recorded_orally_by,
+        # A consent has its signed document or the worker who recorded it orally (privacy's database constraint):
+        # by default a worker of the recording institution.
+        recorded_orally_by=recorded_orally_by
+        or User.objects.filter(memberships__institution=recorded_by).order_by("pk").first(),
     )
     item.recipients.set(recipients)
     return item

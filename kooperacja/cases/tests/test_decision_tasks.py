@@ -29,5 +29,5 @@ def test_decision_becomes_a_task_of_the_draft_plan(world) -> None:
     assert task.plan == draft and draft.status == PlanStatus.DRAFT
     event = CaseEvent.objects.get(case=world.case, kind="task_from_decision")
     assert event.summary == "governance.decision:7"
-    with pytest.raises(PermissionDenied):  # readers may not
-        services.task_create_from_decision(actor=cast.dora, case=world.case, title="x", owner_institution=cast.ops_a)
+    with pytest.raises(PermissionDenied):  # readers may not: tom (a partner in the team)
+        services.task_create_from_decision(actor=cast.tom, case=world.case, title="x", owner_institution=cast.ops_a)

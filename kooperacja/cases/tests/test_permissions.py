@@ -1,8 +1,10 @@
 """The authorisation matrix: every role of the cast × every page and API endpoint of cases.
 
-alice (coordinator, OPS A, owner) writes; dora (DPO of OPS A) reads the case and gets 403 on writes; tom (pedagogue,
-school A, in the case team on the person's consent) sees the case as a partner (his institution's tasks), reports
-progress on them and gets 403 on everything else; paula, bob, rosa, root and olga have no grant: 404 everywhere.
+alice (coordinator, OPS A, owner) writes; fiona (a family assistant at OPS A: a partner professional there, not a
+coordinator) reads the case and gets 403 on writes; tom (pedagogue, school A, in the case team on the person's
+consent) sees the case as a partner (his institution's tasks), reports progress on them and gets 403 on everything
+else; paula, bob, rosa, root, olga and dora (the DPO of OPS A: she supervises through the access log and the art. 15
+report, not by reading cases) have no grant that counts for them: 404 everywhere.
 """
 
 from __future__ import annotations
@@ -12,15 +14,17 @@ import json
 import pytest
 from django.urls import reverse
 
+from kooperacja.accounts.models import Role
 from kooperacja.cases.models import Case, CaseEvent
+from kooperacja.core.testing import factories as f
 
 pytestmark = pytest.mark.django_db
 API = "/api/v1/cases"
 
 OWNER_WRITER = "alice"
-OWNER_READER = "dora"
+OWNER_READER = "fiona"
 PARTNER = "tom"
-OUTSIDERS = ("paula", "bob", "rosa", "root", "olga")
+OUTSIDERS = ("paula", "bob", "rosa", "root", "olga", "dora")
 ROLES = (OWNER_WRITER, OWNER_READER, PARTNER, *OUTSIDERS)
 
 
@@ -75,6 +79,10 @@ def _posts(world) -> dict[str, tuple[str, dict[str, str], dict[str, int]]]:
 
 
 def _user(world, name: str):
+    if name == OWNER_READER:
+        user = f.UserFactory(username=OWNER_READER)
+        f.MembershipFactory(user=user, institution=world.cast.ops_a, role=Role.PARTNER_PROFESSIONAL)
+        return user
     return getattr(world.cast, name)
 
 

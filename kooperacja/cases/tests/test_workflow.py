@@ -158,8 +158,10 @@ def test_sensitive_notes_only_for_writers(world, client_for) -> None:
     services.note_add(actor=cast.alice, case=world.case, text="Wrażliwa notatka", sensitivity=Sensitivity.SENSITIVE)
     alice = client_for(cast.alice).get(reverse("cases:detail", args=[world.case.pk])).content.decode()
     assert "Wrażliwa notatka" in alice and "Zwykła notatka" in alice
-    dora = client_for(cast.dora).get(reverse("cases:detail", args=[world.case.pk])).content.decode()
-    assert "Wrażliwa notatka" not in dora and "Zwykła notatka" in dora
+    assistant = f.UserFactory(username="fiona")  # a family assistant at OPS A: reads the case, does not write
+    f.MembershipFactory(user=assistant, institution=cast.ops_a, role=Role.PARTNER_PROFESSIONAL)
+    reader = client_for(assistant).get(reverse("cases:detail", args=[world.case.pk])).content.decode()
+    assert "Wrażliwa notatka" not in reader and "Zwykła notatka" in reader
     tom = client_for(cast.tom).get(reverse("cases:detail", args=[world.case.pk])).content.decode()
     assert "Zwykła notatka" not in tom
 
