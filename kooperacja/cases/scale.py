@@ -111,8 +111,8 @@ def generate_cases(
     batch_size: int = 2_000,
     progress: Callable[[int, int], None] | None = None,
 ) -> CasesScaleSummary:
-    """Generate up to `cases` cases over the live persons with a gmina that has an OPS (in bulk, one transaction per
-    chunk); `progress(advance, total)` is called after each chunk."""
+    """Bring the number of persons with a case up to `cases` (a second run adds nothing), over the live persons with a
+    gmina that has an OPS, in bulk, one transaction per chunk; `progress(advance, total)` after each chunk."""
     import time
 
     started = time.monotonic()
@@ -142,13 +142,14 @@ def generate_cases(
     candidates = (
         Person.objects.live().filter(gmina_id__in=list(ops_by_gmina)).order_by("pk").values_list("pk", "gmina_id")
     )
+    needed = max(0, cases - len(with_case))
     todo: list[tuple[Any, Any]] = []
-    for person_id, gmina_id in candidates.iterator(chunk_size=10_000):
+    for person_id, gmina_id in candidates.iterator(chunk_size=10_000) if needed else ():
         if person_id in with_case:
             summary.skipped_persons += 1
             continue
         todo.append((person_id, gmina_id))
-        if len(todo) >= cases:
+        if len(todo) >= needed:
             break
     total = len(todo)
     for start in range(0, total, chunk):

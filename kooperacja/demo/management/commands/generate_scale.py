@@ -26,6 +26,18 @@ class Command(BaseCommand):
         parser.add_argument(
             "--reset", action="store_true", help="delete what an earlier run generated for these gminy, then generate"
         )
+        parser.add_argument(
+            "--persons",
+            type=int,
+            default=0,
+            help="also write this many synthetic persons (issue scale: 1000000), recorded by each gmina's OPS",
+        )
+        parser.add_argument(
+            "--households", type=int, default=None, help="households for those persons (default: 40%% of --persons)"
+        )
+        parser.add_argument(
+            "--cases", type=int, default=0, help="also write this many cases over those persons (issue scale: 300000)"
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         if options["gminy"] < 1 or options["institutions_per_gmina"] < 1 or options["services_per_institution"] <= 0:
@@ -72,3 +84,61 @@ class Command(BaseCommand):
         )
         self.stdout.write(self.style.SUCCESS(f"generate_scale: {summary.gminy} gminy in {summary.seconds:.1f} s"))
         self.stdout.write("\n".join(lines))
+        if options["persons"] > 0:
+            self._persons(options, show)
+        if options["cases"] > 0:
+            self._cases(options, show)
+
+    def _bar(self, show: bool, unit: str, desc: str) -> tuple[Any, Any]:
+        state: dict[str, Any] = {"bar": None}
+
+        def progress(advance: int, total: int) -> None:
+            if not show:
+                return
+            if state["bar"] is None:
+                state["bar"] = tqdm(total=total, unit=unit, desc=desc, file=sys.stderr, dynamic_ncols=True)
+            state["bar"].update(advance)
+
+        def close() -> None:
+            if state["bar"] is not None:
+                state["bar"].close()
+
+        return progress, close
+
+    def _persons(self, options: dict[str, Any], show: bool) -> None:
+        from kooperacja.people.scale import generate_people
+        from kooperacja.territory.models import Gmina
+
+        persons = options["persons"]
+        households = options["households"] if options["households"] is not None else persons * 2 // 5
+        gminy = list(Gmina.objects.order_by("code")[: options["gminy"]])
+        # generate_people reports (done, total) after each gmina: turn it into steps for the bar.
+        advance, close = self._bar(show, "person", "persons")
+        seen = {"done": 0}
+
+        def progress(done: int, total: int) -> None:
+            advance(done - seen["done"], total)
+            seen["done"] = done
+
+        try:
+            people = generate_people(gminy=gminy, persons=persons, households=households, progress=progress)
+        finally:
+            close()
+        self.stdout.write(
+            f"  persons: {people.persons} in {people.households} households over {people.gminy} gminy, "
+            f"{people.grants} access grants in {people.seconds:.1f} s"
+            + (" (no legal basis for the OPS: no grants)" if people.basis_missing else "")
+        )
+
+    def _cases(self, options: dict[str, Any], show: bool) -> None:
+        from kooperacja.cases.scale import generate_cases
+
+        progress, close = self._bar(show, "case", "cases")
+        try:
+            cases = generate_cases(cases=options["cases"], progress=progress)
+        finally:
+            close()
+        self.stdout.write(
+            f"  cases: {cases.cases} with {cases.tasks} plan tasks and {cases.grants} access grants "
+            f"in {cases.seconds:.1f} s ({cases.skipped_persons} persons skipped)"
+        )
