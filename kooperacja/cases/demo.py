@@ -109,10 +109,15 @@ def _coordinator(key: str, ops: Institution) -> User:
     )
     if existing is not None:
         return existing
-    user, _created = User.objects.get_or_create(
+    user, created = User.objects.get_or_create(
         username=f"koordynator-{key}".replace("_", "-"),
         defaults={"first_name": "Koordynatorka", "last_name": ops.short_name or "OPS", "email": ""},
     )
+    if created:  # a demo account like the others: it signs in with the demo password
+        from kooperacja.demo.directory_demo import DEMO_PASSWORD
+
+        user.set_password(DEMO_PASSWORD)
+        user.save(update_fields=["password"])
     Membership.objects.get_or_create(user=user, institution=ops, role=Role.CASE_COORDINATOR)
     return user
 

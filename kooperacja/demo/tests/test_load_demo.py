@@ -298,3 +298,13 @@ def test_load_demo_loads_the_contexts_built_on_the_directory(demo: str) -> None:
     assert Team.objects.filter(name=governance_demo.STEERING_NAME).exists()
     assert Project.objects.filter(name=monitoring_demo.PROJECTS[0].name).exists()
     assert Questionnaire.objects.filter(title=evaluation_demo.AFTER_TITLE).exists()
+
+
+def test_the_urban_rural_coordinator_signs_in_and_sees_her_caseload(client: Client, demo: str) -> None:
+    response = client.post(
+        reverse("accounts:login"), {"username": "koordynator-urban-rural", "password": DEMO_PASSWORD}
+    )
+    assert response.status_code == 302
+    page = client.get(reverse("cases:caseload"))
+    assert page.status_code == 200
+    assert "cases:" in demo and "people:" in demo
