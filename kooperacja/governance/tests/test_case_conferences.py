@@ -1,5 +1,6 @@
 """A case conference (a meeting of a case team, ZZK) stays inside its team: not on an invited team's page, not in
-the calendar, the API, the exports or the owners' task lists of people outside the case team."""
+the calendar, the API, the exports or the owners' task lists of people outside the case team. It is only for the
+team's members who may also see the team's case; its decisions become tasks of the case's individual plan."""
 
 from __future__ import annotations
 
@@ -16,8 +17,10 @@ DAY = datetime.date(2031, 4, 1)
 
 
 @pytest.fixture
-def conference(cast, committee):
-    case_team = services.team_create(actor=cast.alice, kind=TeamKind.CASE_TEAM, name="ZZK rodziny K.")
+def conference(cast, committee, case_of_alice):
+    case_team = services.team_create(
+        actor=cast.alice, kind=TeamKind.CASE_TEAM, name="ZZK rodziny K.", case=case_of_alice.case
+    )
     services.member_add(
         actor=cast.alice, team=case_team, user=cast.paula, institution=cast.court, role=TeamRole.LEGAL_CONSULTANT
     )

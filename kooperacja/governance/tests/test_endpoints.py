@@ -41,7 +41,7 @@ def endpoints(cast, committee, settings, tmp_path) -> list[Endpoint]:
     services.invitations_send(actor=cast.alice, meeting=meeting)
     alice_invitation = models.Invitation.objects.get(meeting=meeting, user=cast.alice)
     subgroup = services.subgroup_create(actor=cast.alice, meeting=meeting, topic="Podgrupa")
-    services.decision_record(actor=cast.alice, meeting=meeting, text="Decyzja", by_consensus=True)
+    decision = services.decision_record(actor=cast.alice, meeting=meeting, text="Decyzja", by_consensus=True)
     action = services.action_item_create(actor=cast.alice, meeting=meeting, title="Zadanie", owner_user=cast.alice)
     services.conclusion_add(actor=cast.alice, meeting=meeting, text="Wniosek")
     plan = services.workplan_create(
@@ -78,6 +78,7 @@ def endpoints(cast, committee, settings, tmp_path) -> list[Endpoint]:
         page("workplan_item_add", plan.pk, write=True, data={"title": "X", "status": "planned"}),
         page("workplan_item_status", plan_item.pk, write=True, data={"status": "done"}),
         page("meeting_status", meeting.pk, write=True, data={"status": "cancelled"}),
+        page("decision_plan_task", decision.pk, write=True, data={"title": "X"}),
         page("agenda_item_add", meeting.pk, write=True, data={"day": day.pk, "title": "X"}),
         page("invitations_send", meeting.pk, write=True, data={"resend": "1"}, post_only=True),
         page("attendance", meeting.pk, day.pk, write=True, data={f"person_{alice_invitation.pk}": "present"}),
