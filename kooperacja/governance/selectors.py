@@ -55,7 +55,10 @@ def writable_cases(actor: Any) -> QuerySet[Case]:
     return (
         case_policies.owned_cases(actor)
         .filter(stage__in=OPEN_STAGES)
-        .filter(Q(coordinator_id=getattr(actor, "pk", None)) | Q(owner_institution_id__in=writer_at.values("institution_id")))
+        .filter(
+            Q(coordinator_id=getattr(actor, "pk", None))
+            | Q(owner_institution_id__in=writer_at.values("institution_id"))
+        )
         .only("pk", "number")
         .order_by("number", "pk")
     )

@@ -22,7 +22,15 @@ from kooperacja.accounts.models import Membership, User
 from kooperacja.directory.models import Institution
 from kooperacja.governance import exports, forms, pdfs, policies, selectors, services
 from kooperacja.governance.ics import meeting_calendar
-from kooperacja.governance.models import AgendaItem, Decision, Invitation, MeetingDocument, SubGroup, WorkPlan, WorkPlanItem
+from kooperacja.governance.models import (
+    AgendaItem,
+    Decision,
+    Invitation,
+    MeetingDocument,
+    SubGroup,
+    WorkPlan,
+    WorkPlanItem,
+)
 
 Crumbs = list[tuple[str, str]]
 
@@ -242,9 +250,7 @@ def team_create(request: HttpRequest) -> HttpResponse:
     if not policies.can_create_team(request.user):
         raise Http404
     institutions = _actor_institutions(request.user)
-    form = forms.TeamForm(
-        request.POST or None, institutions=institutions, cases=selectors.writable_cases(request.user)
-    )
+    form = forms.TeamForm(request.POST or None, institutions=institutions, cases=selectors.writable_cases(request.user))
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:

@@ -5,27 +5,43 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('cases', '0001_initial'),
-        ('directory', '0008_service_terms_term_service_index'),
-        ('governance', '0001_initial'),
-        ('territory', '0001_initial'),
+        ("cases", "0001_initial"),
+        ("directory", "0008_service_terms_term_service_index"),
+        ("governance", "0001_initial"),
+        ("territory", "0001_initial"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='decision',
-            name='plan_task',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='cases.task', verbose_name='task in the plan'),
+            model_name="decision",
+            name="plan_task",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="+",
+                to="cases.task",
+                verbose_name="task in the plan",
+            ),
         ),
         migrations.AddField(
-            model_name='team',
-            name='case',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='cases.case', verbose_name='case'),
+            model_name="team",
+            name="case",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="+",
+                to="cases.case",
+                verbose_name="case",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='team',
-            constraint=models.CheckConstraint(condition=models.Q(('case__isnull', True), ('kind', 'case_team'), _connector='OR'), name='governance_team_case_only_for_case_team'),
+            model_name="team",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("case__isnull", True), ("kind", "case_team"), _connector="OR"),
+                name="governance_team_case_only_for_case_team",
+            ),
         ),
     ]
