@@ -10,6 +10,7 @@ from django.contrib.auth import get_user_model
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from kooperacja.cases.models import Case
 from kooperacja.core.forms import AccessibleFormMixin
 from kooperacja.directory.models import Institution
 from kooperacja.governance.models import (
@@ -65,6 +66,13 @@ class InstitutionChoiceField(forms.ModelChoiceField):
         return obj.short_name or obj.name
 
 
+class CaseNumberChoiceField(forms.ModelChoiceField):
+    """A case shown by its number only (never the person's name on governance pages)."""
+
+    def label_from_instance(self, obj: Any) -> str:
+        return str(obj.number)
+
+
 class TeamForm(AccessibleFormMixin, forms.Form):
     kind = forms.ChoiceField(label=_("Kind"), choices=TeamKind.choices)
     name = forms.CharField(label=_("Name"), max_length=300)
@@ -75,11 +83,27 @@ class TeamForm(AccessibleFormMixin, forms.Form):
         required=False,
         help_text=_("The institution you represent in the team; it also owns the team's records."),
     )
+    case = CaseNumberChoiceField(
+        label=_("Case (for a case team)"),
+        queryset=Case.objects.none(),
+        required=False,
+        help_text=_("A case team (ZZK) works on one case: choose a case you may write (by its number)."),
+    )
 
-    def __init__(self, *args: Any, institutions: Any = None, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, institutions: Any = None, cases: Any = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         if institutions is not None:
             self.fields["institution"].queryset = institutions  # type: ignore[attr-defined]
+        if cases is not None:
+            self.fields["case"].queryset = cases  # type: ignore[attr-defined]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("kind") == TeamKind.CASE_TEAM and not data.get("case") and "case" not in self.errors:
+            self.add_error("case", _("Choose the case the case team works on."))
+        if data.get("kind") != TeamKind.CASE_TEAM and data.get("case"):
+            self.add_error("case", _("Only a case team works on a case."))
+        return data
 
 
 class MemberForm(AccessibleFormMixin, forms.Form):
@@ -208,6 +232,30 @@ class AttendanceForm(AccessibleFormMixin, forms.Form):
 
 class MinutesForm(AccessibleFormMixin, forms.Form):
     text = forms.CharField(label=_("Minutes"), widget=forms.Textarea(attrs={"rows": 8}))
+
+
+class PlanTaskForm(AccessibleFormMixin, forms.Form):
+    """A decision of a case conference as a task of the case's plan: owned by an institution of the case team."""
+
+    title = forms.CharField(label=_("Task"), max_length=300)
+    owner_institution = InstitutionChoiceField(label=_("Owner (institution)"), queryset=Institution.objects.none())
+    owner_user = UserChoiceField(
+        label=_("Owner (person)"),
+        queryset=User.objects.none(),
+        required=False,
+        help_text=_("Optional: a person working at the owner institution."),
+    )
+    due_on = _date(_("Due date"), required=False)
+
+    def __init__(self, *args: Any, team: Team, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        members = TeamMember.objects.current().filter(team=team)
+        self.fields["owner_institution"].queryset = Institution.objects.filter(  # type: ignore[attr-defined]
+            pk__in=members.values("institution_id")
+        ).order_by("name")
+        self.fields["owner_user"].queryset = User.objects.filter(  # type: ignore[attr-defined]
+            pk__in=members.values("user_id")
+        ).order_by("last_name", "first_name", "pk")
 
 
 class DecisionForm(AccessibleFormMixin, forms.Form):

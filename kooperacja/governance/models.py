@@ -80,12 +80,30 @@ class Team(models.Model):
         blank=True,
         related_name="governance_teams",
     )
+    # The case a case team (ZZK) works on; required for new case teams (services, forms). Nullable: case teams made
+    # before the link have none (nobody sees them until one is set). SET_NULL: deleting a case (demo reset,
+    # retention) is not blocked by governance, and a case team left without its case is then hidden from everyone.
+    case = models.ForeignKey(
+        "cases.Case",
+        verbose_name=_("case"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
     created_at = models.DateTimeField(_("created at"), default=timezone.now)
 
     class Meta:
         verbose_name = _("team")
         verbose_name_plural = _("teams")
         ordering = ["name", "pk"]
+        constraints = [
+            # Only a case team works on a case (a case team's own case is required by the services and forms; the
+            # database cannot require it: case teams made before the link have none).
+            models.CheckConstraint(
+                condition=Q(case__isnull=True) | Q(kind="case_team"), name="governance_team_case_only_for_case_team"
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.name
@@ -384,6 +402,15 @@ class Decision(models.Model):
     votes_against = models.PositiveIntegerField(_("votes against"), null=True, blank=True)
     votes_abstain = models.PositiveIntegerField(_("abstentions"), null=True, blank=True)
     recorded_at = models.DateTimeField(_("recorded at"), default=timezone.now)
+    # The task of the case's individual plan this decision of a case conference became (cases.Task).
+    plan_task = models.ForeignKey(
+        "cases.Task",
+        verbose_name=_("task in the plan"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
 
     class Meta:
         verbose_name = _("decision")

@@ -7,9 +7,10 @@
 - Writes (meetings, agenda, invitations, attendance, minutes, decisions, action items, documents, work plans) are
   for the team's chair, secretary and coordinator, the meeting's organiser and system administrators. Other members
   are readers: 403.
-- A case conference (a meeting of a team of kind "case team (ZZK)") is seen ONLY by the current members of its own
-  team (invited teams, the organiser who is not a member and system administrators do not see it). Its link to the
-  case (and the rule "only people with access to the case") waits for the cases context.
+- A case team (ZZK) works on one case (`Team.case`). It and its case conferences (its meetings) are seen ONLY by its
+  current members who may ALSO see that case (`cases.policies.visible_cases`): a member who loses access to the case
+  (consent withdrawn, left the case's team) gets 404, and so does a case team without a case. Invited teams, the
+  organiser who is not a member and system administrators do not see it.
 - An action item is also seen, in the owner's task list, by its owner user and by the current staff of its owner
   institution; they may change its status (not its other fields).
 """
@@ -23,6 +24,7 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import Http404
 
 from kooperacja.accounts.models import Membership, Role
+from kooperacja.cases import policies as case_policies
 from kooperacja.governance.models import (
     WRITER_ROLES,
     ActionItem,
@@ -58,12 +60,29 @@ def member_teams_q(actor: Any, prefix: str = "") -> Q:
     return Q(**{f"{prefix}pk__in": team_ids})
 
 
+def case_allowed_q(actor: Any, prefix: str = "") -> Q:
+    """Not a case team, or a case team whose case the actor may see (as a filter on Team, or on `<prefix>team`)."""
+    return ~Q(**{f"{prefix}kind": TeamKind.CASE_TEAM}) | Q(
+        **{f"{prefix}case__in": case_policies.visible_cases(actor).values("pk")}
+    )
+
+
+def may_see_case_of(actor: Any, team: Team) -> bool:
+    """For a case team: may the actor see its case? (Other teams: True.)"""
+    if team.kind != TeamKind.CASE_TEAM:
+        return True
+    if team.case_id is None:
+        return False
+    return case_policies.visible_cases(actor).filter(pk=team.case_id).exists()
+
+
 def visible_teams(actor: Any) -> QuerySet[Team]:
     if not _is_signed_in(actor):
         return Team.objects.none()
+    case_ok = case_allowed_q(actor)
     if is_system_administrator(actor):
-        return Team.objects.exclude(kind=TeamKind.CASE_TEAM) | Team.objects.filter(member_teams_q(actor))
-    return Team.objects.filter(member_teams_q(actor))
+        return Team.objects.filter(~Q(kind=TeamKind.CASE_TEAM) | (member_teams_q(actor) & case_ok))
+    return Team.objects.filter(member_teams_q(actor) & case_ok)
 
 
 def visible_meetings(actor: Any) -> QuerySet[Meeting]:
@@ -74,6 +93,8 @@ def visible_meetings(actor: Any) -> QuerySet[Meeting]:
     own_team = Q(team_id__in=team_ids)
     invited = Exists(Meeting.invited_teams.through.objects.filter(meeting_id=OuterRef("pk"), team_id__in=team_ids))
     not_case = ~Q(team__kind=TeamKind.CASE_TEAM)
+    # A case conference: only for its own team's members who may see the case.
+    own_team = own_team & case_allowed_q(actor, prefix="team__")
     if is_system_administrator(actor):
         return Meeting.objects.filter(own_team | not_case)
     return Meeting.objects.filter(own_team | (not_case & (invited | Q(organiser=actor))))
@@ -83,6 +104,8 @@ def team_access(actor: Any, team: Team) -> Access:
     if not _is_signed_in(actor):
         return "none"
     roles = set(_current_memberships(actor).filter(team=team).values_list("role", flat=True))
+    if team.kind == TeamKind.CASE_TEAM and not (roles and may_see_case_of(actor, team)):
+        return "none"
     if roles & WRITER_ROLES:
         return "write"
     if team.kind != TeamKind.CASE_TEAM and is_system_administrator(actor):
@@ -96,7 +119,7 @@ def meeting_access(actor: Any, meeting: Meeting) -> Access:
     team = meeting.team
     own_roles = set(_current_memberships(actor).filter(team_id=meeting.team_id).values_list("role", flat=True))
     if team.kind == TeamKind.CASE_TEAM:
-        if not own_roles:
+        if not own_roles or not may_see_case_of(actor, team):
             return "none"
         return "write" if (own_roles & WRITER_ROLES or meeting.organiser_id == actor.pk) else "read"
     if own_roles & WRITER_ROLES or meeting.organiser_id == actor.pk:
@@ -161,6 +184,18 @@ def get_meeting_for_actor(actor: Any, pk: Any, need: Need = "read") -> Meeting:
     return meeting
 
 
+def can_create_plan_task(actor: Any, meeting: Meeting) -> bool:
+    """A case conference's decisions may become tasks of the case's plan for those who may write the case."""
+    team = meeting.team
+    if team.kind != TeamKind.CASE_TEAM or team.case_id is None:
+        return False
+    try:
+        case_policies.get_case_for_actor(actor, team.case_id, need="write")
+    except (Http404, PermissionDenied):
+        return False
+    return True
+
+
 def _actor_institution_ids(actor: Any) -> Any:
     return Membership.objects.current().filter(user=actor).values("institution_id")
 
@@ -172,7 +207,9 @@ def owned_action_items(actor: Any) -> QuerySet[ActionItem]:
     owned = Q(owner_user=actor) | Q(owner_institution_id__in=_actor_institution_ids(actor))
     # A case conference's items stay inside its team (they may concern a person).
     team_ids = _current_memberships(actor).values("team_id")
-    inside = ~Q(meeting__team__kind=TeamKind.CASE_TEAM) | Q(meeting__team_id__in=team_ids)
+    inside = ~Q(meeting__team__kind=TeamKind.CASE_TEAM) | (
+        Q(meeting__team_id__in=team_ids) & Q(meeting__team__case__in=case_policies.visible_cases(actor).values("pk"))
+    )
     return ActionItem.objects.filter(owned & inside)
 
 

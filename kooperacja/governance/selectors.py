@@ -10,6 +10,9 @@ from typing import Any
 from django.db.models import Prefetch, Q, QuerySet
 from django.utils import timezone
 
+from kooperacja.accounts.models import Membership
+from kooperacja.cases import policies as case_policies
+from kooperacja.cases.models import OPEN_STAGES, Case
 from kooperacja.governance import policies
 from kooperacja.governance.models import (
     OPEN_ACTION_STATUSES,
@@ -43,6 +46,22 @@ def upcoming_and_past(queryset: QuerySet[Meeting], *, past_limit: int = 20) -> t
     upcoming = list(meetings.filter(last_day__gte=today).order_by("first_day", "pk"))
     past = list(meetings.filter(last_day__lt=today).order_by("-first_day", "-pk")[:past_limit])
     return upcoming, past
+
+
+def writable_cases(actor: Any) -> QuerySet[Case]:
+    """Open cases the actor may write (their coordinator, or a case writer at the owner institution): the cases a
+    new case team may work on."""
+    writer_at = Membership.objects.current().filter(user=actor, role__in=case_policies.CASE_WRITER_ROLES)
+    return (
+        case_policies.owned_cases(actor)
+        .filter(stage__in=OPEN_STAGES)
+        .filter(
+            Q(coordinator_id=getattr(actor, "pk", None))
+            | Q(owner_institution_id__in=writer_at.values("institution_id"))
+        )
+        .only("pk", "number")
+        .order_by("number", "pk")
+    )
 
 
 def teams_for(actor: Any) -> list[Team]:
@@ -131,8 +150,11 @@ def team_page(team: Team, actor: Any) -> TeamPage:
     case conference that invited this team stays hidden from it."""
     members = team_members(team)
     invited = Meeting.invited_teams.through.objects.filter(team=team).values("meeting_id")
-    # The same rule as policies.visible_meetings, inside this one query: a case conference only for its own team.
-    hidden = Q(team__kind=TeamKind.CASE_TEAM) & ~policies.member_teams_q(actor, prefix="team__")
+    # The same rule as policies.visible_meetings, inside this one query: a case conference only for its own team's
+    # members who may see the case.
+    hidden = Q(team__kind=TeamKind.CASE_TEAM) & ~(
+        policies.member_teams_q(actor, prefix="team__") & policies.case_allowed_q(actor, prefix="team__")
+    )
     meetings = Meeting.objects.filter(Q(team=team) | Q(pk__in=invited)).exclude(hidden)
     upcoming, past = upcoming_and_past(meetings)
     open_actions = list(

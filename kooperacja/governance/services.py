@@ -18,6 +18,9 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from kooperacja.cases import policies as case_policies
+from kooperacja.cases import services as case_services
+from kooperacja.cases.models import Case, Task
 from kooperacja.core.services import audit_record
 from kooperacja.governance import policies
 from kooperacja.governance.ics import meeting_calendar
@@ -96,10 +99,20 @@ def team_create(
     voivodeship: Any = None,
     macroregion: Any = None,
     creator_institution: Any = None,
+    case: Case | None = None,
 ) -> Team:
-    """A new team; its creator becomes its coordinator."""
+    """A new team; its creator becomes its coordinator. A case team (ZZK) works on a case its creator may write."""
     if not policies.can_create_team(actor):
         raise PermissionDenied
+    if kind == TeamKind.CASE_TEAM:
+        if case is None:
+            raise ValidationError({"case": _("Choose the case the case team works on.")})
+        try:
+            case_policies.get_case_for_actor(actor, case.pk, need="write")
+        except (Http404, PermissionDenied) as exc:
+            raise ValidationError({"case": _("Choose a case you may write.")}) from exc
+    elif case is not None:
+        raise ValidationError({"case": _("Only a case team works on a case.")})
     with transaction.atomic():
         team = Team(
             kind=kind,
@@ -109,6 +122,7 @@ def team_create(
             partnership=partnership,
             voivodeship=voivodeship,
             macroregion=macroregion,
+            case=case,
         )
         _save(team)
         member = TeamMember(
@@ -427,6 +441,47 @@ def decision_record(
         _save(decision)
         _audit(actor, "governance.decision_record", decision, meeting.team, meeting=meeting.pk, number=decision.number)
     return decision
+
+
+def decision_plan_task_create(
+    *,
+    actor: Any,
+    decision: Decision,
+    title: str,
+    owner_institution: Any,
+    owner_user: Any = None,
+    due_on: datetime.date | None = None,
+) -> Task:
+    """A decision of a case conference becomes a task of the case's plan being drafted (cases'
+    task_create_from_decision), for those who may write the case; the decision keeps the link."""
+    meeting = decision.meeting
+    team = meeting.team
+    _require(policies.meeting_access(actor, meeting), needed=("read", "write"))
+    if team.kind != TeamKind.CASE_TEAM or team.case_id is None:
+        raise ValidationError(_("Only a decision of a case conference can become a task in the case's plan."))
+    access = case_policies.get_case_for_actor(actor, team.case_id, need="write")
+    if not access.case.is_open:
+        raise ValidationError(_("The case is closed: its plan takes no new tasks."))
+    if decision.plan_task_id is not None:
+        raise ValidationError(_("This decision is already a task in the plan."))
+    if not title.strip():
+        raise ValidationError({"title": _("Give the task.")})
+    if not TeamMember.objects.current().filter(team=team, institution=owner_institution).exists():
+        raise ValidationError({"owner_institution": _("Choose an institution of the case team.")})
+    with transaction.atomic():
+        task = case_services.task_create_from_decision(
+            actor=actor,
+            case=access.case,
+            title=title,
+            owner_institution=owner_institution,
+            owner_user=owner_user,
+            due_on=due_on,
+            source=f"governance.decision:{decision.pk}",
+        )
+        decision.plan_task = task
+        decision.save(update_fields=["plan_task"])
+        _audit(actor, "governance.decision_plan_task_create", decision, team, task=task.pk)
+    return task
 
 
 def conclusion_add(*, actor: Any, meeting: Meeting, text: str, subgroup: SubGroup | None = None) -> Conclusion:

@@ -29,6 +29,7 @@ urlpatterns = [
     path("meetings/<int:pk>/subgroups/add/", views.subgroup_create, name="subgroup_create"),
     path("meetings/<int:pk>/documents/add/", views.document_upload, name="document_upload"),
     path("meetings/<int:pk>/plan-draft/", views.workplan_draft, name="workplan_draft"),
+    path("decisions/<int:pk>/plan-task/", views.decision_plan_task, name="decision_plan_task"),
     path("invitations/<int:pk>/reply/", views.invitation_reply, name="invitation_reply"),
     path("agenda/<int:pk>/minutes/", views.minutes_edit, name="minutes_edit"),
     path("actions/<int:pk>/status/", views.action_item_status, name="action_item_status"),

@@ -10,7 +10,7 @@ from typing import Any
 from django import forms as django_forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -22,7 +22,15 @@ from kooperacja.accounts.models import Membership, User
 from kooperacja.directory.models import Institution
 from kooperacja.governance import exports, forms, pdfs, policies, selectors, services
 from kooperacja.governance.ics import meeting_calendar
-from kooperacja.governance.models import AgendaItem, Invitation, MeetingDocument, SubGroup, WorkPlan, WorkPlanItem
+from kooperacja.governance.models import (
+    AgendaItem,
+    Decision,
+    Invitation,
+    MeetingDocument,
+    SubGroup,
+    WorkPlan,
+    WorkPlanItem,
+)
 
 Crumbs = list[tuple[str, str]]
 
@@ -153,6 +161,7 @@ def meeting_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "meeting": meeting,
             "page": page,
             "may_write": policies.can_write_meeting(request.user, meeting),
+            "may_create_plan_tasks": bool(page.decisions) and policies.can_create_plan_task(request.user, meeting),
             "reply_form": forms.ReplyForm(initial={"reply": page.my_invitation.reply}) if page.my_invitation else None,
             "crumbs": _team_crumbs(meeting.team),
         },
@@ -241,7 +250,7 @@ def team_create(request: HttpRequest) -> HttpResponse:
     if not policies.can_create_team(request.user):
         raise Http404
     institutions = _actor_institutions(request.user)
-    form = forms.TeamForm(request.POST or None, institutions=institutions)
+    form = forms.TeamForm(request.POST or None, institutions=institutions, cases=selectors.writable_cases(request.user))
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -251,6 +260,7 @@ def team_create(request: HttpRequest) -> HttpResponse:
                 name=data["name"],
                 description=data["description"],
                 institution=data["institution"],
+                case=data["case"],
             )
         except ValidationError as exc:
             _add_errors(form, exc)
@@ -492,6 +502,46 @@ def decision_create(request: HttpRequest, pk: int) -> HttpResponse:
         crumbs=_meeting_crumbs(meeting),
         cancel_url=_meeting_url(meeting, "decisions"),
         intro=_("Decisions are numbered in order within the meeting."),
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def decision_plan_task(request: HttpRequest, pk: int) -> HttpResponse:
+    """A decision of a case conference becomes a task of the case's plan (for those who may write the case)."""
+    try:
+        decision = Decision.objects.select_related("meeting").get(pk=pk)
+    except (Decision.DoesNotExist, ValueError, TypeError) as exc:
+        raise Http404 from exc
+    meeting = policies.get_meeting_for_actor(request.user, decision.meeting_id)
+    if not policies.can_create_plan_task(request.user, meeting):
+        raise PermissionDenied
+    decision.meeting = meeting
+    form = forms.PlanTaskForm(request.POST or None, team=meeting.team, initial={"title": decision.text[:300]})
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.decision_plan_task_create(
+                actor=request.user,
+                decision=decision,
+                title=data["title"],
+                owner_institution=data["owner_institution"],
+                owner_user=data["owner_user"],
+                due_on=data["due_on"],
+            )
+        except ValidationError as exc:
+            _add_errors(form, exc)
+        else:
+            messages.success(request, _("The decision is now a task in the case's plan."))
+            return redirect(_meeting_url(meeting, f"decision-{decision.number}"))
+    return _form_page(
+        request,
+        form=form,
+        title=_("Create a plan task from decision no. %(number)d") % {"number": decision.number},
+        crumbs=_meeting_crumbs(meeting),
+        cancel_url=_meeting_url(meeting, f"decision-{decision.number}"),
+        submit_label=_("Create the plan task"),
+        intro=_("The task is added to the case's plan being drafted, owned by an institution of the case team."),
     )
 
 

@@ -8,9 +8,15 @@ from dataclasses import dataclass
 
 import pytest
 
+from kooperacja.cases import services as case_services
+from kooperacja.cases.models import Case
+from kooperacja.cases.models import TeamRole as CaseTeamRole
+from kooperacja.cases.tests import factories as case_factories
+from kooperacja.cases.tests.conftest import open_case
 from kooperacja.core.testing.cast import Cast
 from kooperacja.governance import services
 from kooperacja.governance.models import Meeting, Team, TeamKind, TeamMember, TeamRole
+from kooperacja.privacy.models import Consent
 
 
 @dataclass
@@ -57,3 +63,43 @@ def committee(cast: Cast) -> Committee:
         invited_teams=[invited_team],
     )
     return Committee(team=team, invited_team=invited_team, meeting=meeting, guest=guest)
+
+
+@dataclass
+class CaseOfAlice:
+    case: Case
+    consent: Consent
+
+
+@pytest.fixture
+def case_of_alice(cast: Cast) -> CaseOfAlice:
+    """Alice's (OPS A) qualified case of a person; tom (school A) and paula (the court) are in its case team on the
+    person's consent (the cases tests' helpers, read-only)."""
+    case_factories.legal_bases()
+    case = open_case(cast)
+    case_services.case_qualify(actor=cast.alice, case=case, decision="accepted")
+    consent = case_factories.consent(
+        person=case.person,
+        recorded_by=cast.ops_a,
+        recipients=[cast.school_a, cast.court],
+        categories=["identity", "contact", "education"],
+        recorded_orally_by=cast.alice,
+    )
+    case_services.team_member_add(
+        actor=cast.alice,
+        case=case,
+        institution=cast.school_a,
+        user=cast.tom,
+        role=CaseTeamRole.PEDAGOGUE,
+        categories=["identity", "education"],
+    )
+    case_services.team_member_add(
+        actor=cast.alice,
+        case=case,
+        institution=cast.court,
+        user=cast.paula,
+        role=CaseTeamRole.PROBATION_OFFICER,
+        categories=["identity"],
+    )
+    case.refresh_from_db()
+    return CaseOfAlice(case=case, consent=consent)

@@ -12,6 +12,8 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
+from kooperacja.cases import services as case_services
+from kooperacja.cases.models import Task
 from kooperacja.governance import models, services, urls
 from kooperacja.governance.tests.conftest import DAY_1
 
@@ -33,7 +35,7 @@ NOT_OBJECT_PAGES = {"home", "my_actions", "calendar", "team_create"}
 
 
 @pytest.fixture
-def endpoints(cast, committee, settings, tmp_path) -> list[Endpoint]:
+def endpoints(cast, committee, case_of_alice, settings, tmp_path) -> list[Endpoint]:
     settings.PRIVATE_MEDIA_ROOT = str(tmp_path)
     meeting, team = committee.meeting, committee.team
     day = meeting.days.get(date=DAY_1)
@@ -42,6 +44,22 @@ def endpoints(cast, committee, settings, tmp_path) -> list[Endpoint]:
     alice_invitation = models.Invitation.objects.get(meeting=meeting, user=cast.alice)
     subgroup = services.subgroup_create(actor=cast.alice, meeting=meeting, topic="Podgrupa")
     services.decision_record(actor=cast.alice, meeting=meeting, text="Decyzja", by_consensus=True)
+    # A case conference of a case team linked to alice's case (tom: a member reading the case; a draft plan exists).
+    case_team = services.team_create(
+        actor=cast.alice, kind=models.TeamKind.CASE_TEAM, name="ZZK", case=case_of_alice.case
+    )
+    services.member_add(
+        actor=cast.alice, team=case_team, user=cast.tom, institution=cast.school_a, role=models.TeamRole.GUEST
+    )
+    conference = services.meeting_create(
+        actor=cast.alice,
+        team=case_team,
+        title="Konferencja",
+        place="MOPS A",
+        days=[(DAY_1, datetime.time(9), datetime.time(10))],
+    )
+    case_decision = services.decision_record(actor=cast.alice, meeting=conference, text="Ustalenie", by_consensus=True)
+    case_services.plan_create(actor=cast.alice, case=case_of_alice.case)
     action = services.action_item_create(actor=cast.alice, meeting=meeting, title="Zadanie", owner_user=cast.alice)
     services.conclusion_add(actor=cast.alice, meeting=meeting, text="Wniosek")
     plan = services.workplan_create(
@@ -78,6 +96,12 @@ def endpoints(cast, committee, settings, tmp_path) -> list[Endpoint]:
         page("workplan_item_add", plan.pk, write=True, data={"title": "X", "status": "planned"}),
         page("workplan_item_status", plan_item.pk, write=True, data={"status": "done"}),
         page("meeting_status", meeting.pk, write=True, data={"status": "cancelled"}),
+        page(
+            "decision_plan_task",
+            case_decision.pk,
+            write=True,
+            data={"title": "X", "owner_institution": str(cast.school_a.pk)},
+        ),
         page("agenda_item_add", meeting.pk, write=True, data={"day": day.pk, "title": "X"}),
         page("invitations_send", meeting.pk, write=True, data={"resend": "1"}, post_only=True),
         page("attendance", meeting.pk, day.pk, write=True, data={f"person_{alice_invitation.pk}": "present"}),
@@ -123,6 +147,8 @@ def _state() -> dict[str, Any]:
     state["invitations"] = list(models.Invitation.objects.values_list("reply", "sent_at"))
     state["subgroups"] = list(models.SubGroup.objects.values_list("topic", flat=True))
     state["minutes"] = list(models.MinutesEntry.objects.values_list("text", flat=True))
+    state["plan tasks"] = list(Task.objects.values_list("pk", flat=True))
+    state["decision tasks"] = list(models.Decision.objects.values_list("plan_task_id", flat=True))
     return state
 
 

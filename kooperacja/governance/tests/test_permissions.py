@@ -109,8 +109,10 @@ def test_meeting_organiser_writes_even_without_a_writer_role(cast, committee, cl
     assert Decision.objects.filter(meeting=meeting).count() == 1
 
 
-def test_case_conference_is_only_for_its_team(cast, committee, client_for):
-    case_team = services.team_create(actor=cast.alice, kind=TeamKind.CASE_TEAM, name="ZZK rodziny")
+def test_case_conference_is_only_for_its_team(cast, committee, case_of_alice, client_for):
+    case_team = services.team_create(
+        actor=cast.alice, kind=TeamKind.CASE_TEAM, name="ZZK rodziny", case=case_of_alice.case
+    )
     services.member_add(actor=cast.alice, team=case_team, user=cast.paula, role=TeamRole.GUEST)
     conference = services.meeting_create(
         actor=cast.alice,
