@@ -1,0 +1,16 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class ReferralsConfig(AppConfig):
+    """Closed-loop referrals between institutions: deadlines, reminders, comments, notifications, FHIR export."""
+
+    name = "kooperacja.referrals"
+    label = "referrals"
+    verbose_name = _("Referrals")
+
+    def ready(self) -> None:
+        from kooperacja.privacy.services import on_consent_ended
+        from kooperacja.referrals.services import referrals_suspend_for_consent
+
+        on_consent_ended(referrals_suspend_for_consent)
