@@ -7,16 +7,20 @@ import datetime
 import uuid
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest
-from ninja import Field, Router, Schema
+from django.utils.translation import gettext as _
+from ninja import Field, Router, Schema, Status
 from ninja.pagination import paginate
 
+from kooperacja.cases.models import Case, Task
 from kooperacja.core.pagination import PageNumberPagination
-from kooperacja.directory.models import Institution, Sector
+from kooperacja.directory.models import Institution, Sector, Service
+from kooperacja.people.models import Person
 from kooperacja.privacy import services as privacy_services
 from kooperacja.privacy.models import Channel, Purpose
 from kooperacja.referrals import fhir, policies, selectors, services
-from kooperacja.referrals.models import Referral, State
+from kooperacja.referrals.models import Referral, State, Urgency
 
 router = Router(tags=["referrals"])
 
@@ -39,6 +43,18 @@ class ReferralOut(Schema):
     outcome: str = ""
     closed_with_feedback: bool = False
     overdue: bool = Field(False, alias="is_overdue")
+
+
+class ReferralIn(Schema):
+    case_id: uuid.UUID
+    recipient_id: uuid.UUID
+    service_id: uuid.UUID | None = None
+    task_id: int | None = None
+    person_id: uuid.UUID | None = None
+    urgency: str = "normal"
+    reason: str
+    categories: list[str]
+    send: bool = False
 
 
 class TransitionIn(Schema):
@@ -98,6 +114,41 @@ def referral_list(
     return selectors.inbox(actor=request.user, tab=tab, state=state, sector=sector, deadline=deadline)
 
 
+@router.post("/", response={201: ReferralOut}, url_name="referral_create")
+def referral_create(request: HttpRequest, payload: ReferralIn) -> Any:
+    """A draft from a case (or a plan task) of an institution the actor works at; `send: true` sends it at once."""
+    case = Case.objects.select_related("owner_institution", "person").filter(pk=payload.case_id).first()
+    task = None
+    if case is not None and payload.task_id is not None:
+        task = (
+            Task.objects.select_related("owner_institution", "plan").filter(pk=payload.task_id, plan__case=case).first()
+        )
+        if task is None:
+            raise Http404
+    mine = set(policies.institution_ids(request.user))
+    if case is None or not ({case.owner_institution_id, getattr(task, "owner_institution_id", None)} & mine):
+        raise Http404
+    recipient = Institution.objects.filter(pk=payload.recipient_id).first()
+    if recipient is None:
+        raise ValidationError({"recipient_id": _("Choose a recipient institution.")})
+    service = Service.objects.filter(pk=payload.service_id).first() if payload.service_id else None
+    person = Person.objects.filter(pk=payload.person_id).first() if payload.person_id else None
+    referral = services.referral_create(
+        actor=request.user,
+        case=case,
+        task=task,
+        person=person,
+        recipient=recipient,
+        service=service,
+        urgency=payload.urgency if payload.urgency in Urgency.values else Urgency.NORMAL,
+        reason=payload.reason,
+        categories=payload.categories,
+    )
+    if payload.send:
+        services.referral_send(actor=request.user, referral=referral)
+    return Status(201, referral)
+
+
 @router.get("/notifications", response=list[NotificationOut], url_name="referral_notifications")
 @paginate(PageNumberPagination)
 def notification_list(request: HttpRequest, unread: bool = False) -> Any:
@@ -134,9 +185,7 @@ def referral_transition(request: HttpRequest, referral_id: uuid.UUID, payload: T
     """Idempotent: asking for the state the referral is in already returns 200 with `changed: false`."""
     referral = policies.get_referral_for_actor(request.user, referral_id, need="write")
     if payload.action not in services.USER_ACTIONS:
-        from django.core.exceptions import ValidationError
-
-        raise ValidationError({"action": "unknown action"})
+        raise ValidationError({"action": _("Unknown action.")})
     data = payload.dict()
     action = data.pop("action")
     result = services.referral_transition(actor=request.user, referral=referral, action=action, **data)
@@ -154,7 +203,7 @@ def comment_list(request: HttpRequest, referral_id: uuid.UUID) -> Any:
 @router.post("/{referral_id}/comments", response={201: CommentOut}, url_name="referral_comment_add")
 def comment_add(request: HttpRequest, referral_id: uuid.UUID, payload: CommentIn) -> Any:
     referral = policies.get_referral_for_actor(request.user, referral_id, need="write")
-    return 201, services.comment_add(actor=request.user, referral=referral, text=payload.text)
+    return Status(201, services.comment_add(actor=request.user, referral=referral, text=payload.text))
 
 
 @router.get("/{referral_id}/fhir", url_name="referral_fhir")

@@ -19,7 +19,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from kooperacja.cases.models import Case, Task
 from kooperacja.directory.models import Institution, Sector
 from kooperacja.privacy import services as privacy_services
-from kooperacja.privacy.models import Channel, Purpose
+from kooperacja.privacy.models import Channel, DataCategory, Purpose
 from kooperacja.referrals import forms, policies, selectors, services
 from kooperacja.referrals.models import Action, Referral, State
 
@@ -202,6 +202,7 @@ def referral_detail(request: HttpRequest, pk: Any) -> HttpResponse:
             "data": data,
             "referral": referral,
             "person_rows": person_rows,
+            "shared_labels": [str(label) for value, label in DataCategory.choices if value in referral.categories],
             "actions": actions,
             "comment_form": forms.CommentForm() if policies.can_comment(request.user, referral) else None,
         },

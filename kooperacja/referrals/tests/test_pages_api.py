@@ -208,3 +208,24 @@ def test_metrics_page_and_api(world, sent, client_for):
     assert body["sent"] == 1 and body["declined"] == 1 and body["declined_by_reason"] == {"no_capacity": 1.0}
     assert client.get("/api/v1/referrals/metrics?sector=education").json()["declined"] == 1
     assert client.get("/api/v1/referrals/metrics?sector=bogus").status_code == 404
+
+
+def test_api_create_and_send(world, client_for):
+    cast = world.cast
+    payload = {
+        "case_id": str(world.case.pk),
+        "recipient_id": str(cast.school_a.pk),
+        "reason": "Proszę o pomoc",
+        "categories": ["identity", "education"],
+        "send": True,
+    }
+    assert _api(client_for(cast.bob), "post", "/api/v1/referrals/", payload).status_code == 404
+    assert _api(client_for(cast.dora), "post", "/api/v1/referrals/", payload).status_code == 403
+    refused = _api(client_for(cast.alice), "post", "/api/v1/referrals/", {**payload, "categories": ["health"]})
+    assert refused.status_code == 422 and "categories" in refused.json()["fields"]
+    response = _api(client_for(cast.alice), "post", "/api/v1/referrals/", payload)
+    assert response.status_code == 201 and response.json()["state"] == "sent"
+    inbox = client_for(cast.tom).get("/api/v1/referrals/?box=inbox&tab=new").json()
+    assert inbox["count"] == 1 and inbox["items"][0]["id"] == response.json()["id"]
+    assert client_for(cast.alice).get("/api/v1/referrals/?box=outbox").json()["count"] == 1
+    assert client_for(cast.olga).get("/api/v1/referrals/?box=outbox").json()["count"] == 0
