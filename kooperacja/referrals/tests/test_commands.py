@@ -32,3 +32,25 @@ def test_institution_metrics_tag(world, sent):
         Context({"institution": world.cast.school_a})
     )
     assert "Skierowania otrzymane" in html and "<dd>1</dd>" in html
+
+
+def test_admin_rule_is_audited_and_referrals_read_only(world, sent, client_for):
+    from kooperacja.core.models import AuditEvent
+    from kooperacja.referrals.models import ReferralDeadlineRule
+
+    client = client_for(world.cast.root)
+    response = client.post(
+        "/admin/referrals/referraldeadlinerule/add/",
+        {
+            "partnership": str(world.cast.partnership_a.pk),
+            "urgent_days": "1",
+            "normal_days": "5",
+            "reminder_days": "1",
+            "expire_after_days": "3",
+        },
+    )
+    assert response.status_code == 302
+    rule = ReferralDeadlineRule.objects.get()
+    assert AuditEvent.objects.filter(action="referrals.rule_add", object_id=str(rule.pk)).exists()
+    assert client.get("/admin/referrals/referral/").status_code == 200
+    assert client.get("/admin/referrals/referral/add/").status_code == 403
