@@ -14,3 +14,9 @@ class ReferralsConfig(AppConfig):
         from kooperacja.referrals.services import referrals_suspend_for_consent
 
         on_consent_ended(referrals_suspend_for_consent)
+
+        from django.contrib.auth.signals import user_logged_in
+
+        from kooperacja.referrals.context_processors import prime_unread
+
+        user_logged_in.connect(prime_unread, dispatch_uid="referrals.prime_unread")

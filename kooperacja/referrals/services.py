@@ -24,6 +24,7 @@ from kooperacja.people.models import HouseholdMember, Person
 from kooperacja.privacy import services as privacy_services
 from kooperacja.privacy.models import Consent
 from kooperacja.referrals import policies
+from kooperacja.referrals.context_processors import forget_unread
 from kooperacja.referrals.models import (
     AWAITING_ANSWER,
     OPEN_STATES,
@@ -141,6 +142,8 @@ def notify(*, referral: Referral, kind: str, user_ids: list[Any], exclude: Any =
         if user_id is not None and user_id != exclude
     ]
     created = Notification.objects.bulk_create(rows)
+    forget = [row.user_id for row in rows]
+    transaction.on_commit(lambda: forget_unread(forget))
     ids = [row.pk for row in created if row.pk is not None]
     if ids:
         from kooperacja.referrals.tasks import send_notification_emails
@@ -160,12 +163,15 @@ def notification_mark_read(*, actor: Any, notification_id: Any) -> Notification:
         if notification.read_at is None:
             notification.read_at = timezone.now()
             notification.save(update_fields=["read_at"])
+    forget_unread([notification.user_id])
     return notification
 
 
 def notifications_mark_all_read(*, actor: Any) -> int:
     with transaction.atomic():
-        return Notification.objects.filter(user=actor, read_at__isnull=True).update(read_at=timezone.now())
+        count = Notification.objects.filter(user=actor, read_at__isnull=True).update(read_at=timezone.now())
+    forget_unread([actor.pk])
+    return count
 
 
 # --- creating a draft ------------------------------------------------------------------------------------------------

@@ -229,3 +229,25 @@ def test_api_create_and_send(world, client_for):
     assert inbox["count"] == 1 and inbox["items"][0]["id"] == response.json()["id"]
     assert client_for(cast.alice).get("/api/v1/referrals/?box=outbox").json()["count"] == 1
     assert client_for(cast.olga).get("/api/v1/referrals/?box=outbox").json()["count"] == 0
+
+
+def test_unread_badge_costs_no_query_per_page_and_follows_writes(world, sent, client_for):
+    from django.core.cache import cache
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    cache.clear()
+    client = client_for(world.cast.tom)  # sign-in primes the count
+    url = reverse("referrals:inbox")
+    with CaptureQueriesContext(connection) as queries:
+        first = client.get(url)
+    assert '<span class="badge">1' in first.content.decode()
+    assert not [q for q in queries.captured_queries if "COUNT(*)" in q["sql"] and "referrals_notification" in q["sql"]]
+    notification = Notification.objects.get(user=world.cast.tom)
+    client.post(reverse("referrals:notification_read", args=[notification.pk]))
+    assert '<span class="badge">' not in client.get(url).content.decode()
+    url = reverse("referrals:notifications")
+    services.comment_add(actor=world.cast.alice, referral=sent, text="Pytanie")
+    # the comment's notification is committed in the test transaction; on_commit forgets the cached count
+    cache.clear()
+    assert '<span class="badge">1' in client.get(url).content.decode()

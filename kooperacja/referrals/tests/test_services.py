@@ -315,3 +315,14 @@ def test_mark_read(world, sent):
     services.notification_mark_read(actor=world.cast.tom, notification_id=notification.pk)
     notification.refresh_from_db()
     assert notification.read_at is not None
+
+
+def test_monitoring_reads_the_referral_facts(world, sent):
+    from kooperacja.monitoring.indicators import load_referral_facts
+
+    services.referral_transition(actor=world.cast.tom, referral=sent, action=Action.ACCEPT)
+    facts = load_referral_facts(frozenset({world.cast.gmina_a.pk}), period=None, as_of=timezone.localdate())
+    assert facts is not None and len(facts) == 1
+    fact = facts[0]
+    assert fact.sector == "education" and fact.accepted is True
+    assert fact.days_to_first_answer is not None and fact.days_to_completion is None and not fact.closed_with_feedback
