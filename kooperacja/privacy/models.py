@@ -7,8 +7,13 @@ source as a label and an id ("case", <uuid>).
 
 from __future__ import annotations
 
+import calendar
+from datetime import date, timedelta
+from typing import Any
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -47,6 +52,10 @@ class LegalBasisKind(models.TextChoices):
     NATIONAL_ACT = "national_act", _("Polish act")
 
 
+class Procedure(models.TextChoices):
+    BLUE_CARD = "blue_card", _("Niebieska Karta procedure")
+
+
 class LegalBasis(models.Model):
     """A legal basis as data: GDPR art. 6/9 points and the provisions of the acts the OPS works under.
 
@@ -65,6 +74,9 @@ class LegalBasis(models.Model):
     is_consent = models.BooleanField(
         _("consent"), default=False, help_text=_("The basis is the person's consent (art. 6(1)(a) / 9(2)(a) GDPR).")
     )
+    # Set: the basis applies only within that procedure (e.g. "blue_card": art. 9c of the act on counteracting
+    # domestic violence, for the members of the interdisciplinary team in a Niebieska Karta procedure). Empty: always.
+    procedure = models.CharField(_("only within the procedure"), max_length=30, blank=True, choices=Procedure.choices)
     active = models.BooleanField(_("active"), default=True)
 
     class Meta:
@@ -109,6 +121,9 @@ class Consent(models.Model):
     withdrawal_recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
+    # When the consent stopped counting (withdrawn or expired) and its grants were ended and the callbacks ran.
+    ended_processed_at = models.DateTimeField(_("end processed at"), null=True, blank=True, editable=False)
+    anonymised_at = models.DateTimeField(_("anonymised at"), null=True, blank=True, editable=False)
     created_at = models.DateTimeField(_("created at"), default=timezone.now)
 
     class Meta:
@@ -124,10 +139,30 @@ class Consent(models.Model):
                 condition=models.Q(withdrawn_on__isnull=True) | models.Q(withdrawn_on__gte=models.F("given_on")),
                 name="privacy_consent_withdrawn_after_given",
             ),
+            # Given with the signed document attached, or recorded orally by a named worker: exactly one of the two
+            # (an anonymised consent past its retention keeps neither).
+            models.CheckConstraint(
+                condition=models.Q(anonymised_at__isnull=False)
+                | (~models.Q(document="") & models.Q(recorded_orally_by__isnull=True))
+                | (models.Q(document="") & models.Q(recorded_orally_by__isnull=False)),
+                name="privacy_consent_document_or_oral",
+            ),
         ]
 
     def __str__(self) -> str:
         return f"{_('consent')} {self.pk} ({self.given_on})"
+
+    @property
+    def state(self) -> str:
+        """ "valid", "withdrawn", "expired" or "future" (today)."""
+        today = timezone.localdate()
+        if self.withdrawn_on is not None and self.withdrawn_on <= today:
+            return "withdrawn"
+        if self.valid_until is not None and self.valid_until < today:
+            return "expired"
+        if self.given_on > today:
+            return "future"
+        return "valid"
 
     def is_valid_on(self, day: object = None) -> bool:
         today = day or timezone.localdate()
@@ -264,3 +299,256 @@ class AccessLogEntry(models.Model):
 
     def delete(self, *args: object, **kwargs: object) -> tuple[int, dict[str, int]]:
         raise ValidationError(_("The access log is append-only."))
+
+
+class AccessLogHead(models.Model):
+    """The last entry of the access log (one row): lets `verify_access_log` notice entries removed from the end of the
+    chain, and serialises appends (the row is locked while an entry is written)."""
+
+    id = models.PositiveSmallIntegerField(primary_key=True, default=1, editable=False)
+    last_id = models.BigIntegerField(default=0)
+    last_hash = models.CharField(max_length=64)
+    entries = models.BigIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("head of the access log")
+        constraints = [models.CheckConstraint(condition=models.Q(id=1), name="privacy_log_head_single_row")]
+
+    def __str__(self) -> str:
+        return f"{self.last_id} ({self.entries})"
+
+
+# --- The DPO's registers (GDPR art. 30, 33, 12–22) and retention rules ----------------------------------------------
+
+
+class ProcessingActivity(models.Model):
+    """An entry of the record of processing activities (GDPR art. 30(1)) kept by an institution as controller."""
+
+    institution = models.ForeignKey(
+        "directory.Institution", verbose_name=_("controller"), on_delete=models.CASCADE, related_name="+"
+    )
+    name = models.CharField(_("name of the processing activity"), max_length=300)
+    purposes = models.TextField(_("purposes of the processing"))
+    legal_bases = models.ManyToManyField(LegalBasis, verbose_name=_("legal bases"), blank=True, related_name="+")
+    data_subject_categories = models.TextField(
+        _("categories of data subjects"), help_text=_("E.g. persons and families receiving assistance.")
+    )
+    data_categories = models.JSONField(
+        _("categories of personal data"), default=list, blank=True, validators=[validate_categories]
+    )
+    other_data_categories = models.TextField(_("other categories of data"), blank=True)
+    recipients = models.TextField(_("categories of recipients"), blank=True)
+    transfers = models.TextField(
+        _("transfers to third countries or international organisations"),
+        blank=True,
+        help_text=_("Leave empty when there are none."),
+    )
+    retention = models.TextField(_("time limits for erasure"))
+    security_measures = models.TextField(_("technical and organisational security measures"))
+    created_at = models.DateTimeField(_("created at"), default=timezone.now, editable=False)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("processing activity")
+        verbose_name_plural = _("record of processing activities")
+        ordering = ["institution_id", "name", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["institution", "name"], name="privacy_activity_unique_name"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+BREACH_NOTIFICATION_HOURS = 72
+
+
+class Breach(models.Model):
+    """A personal data breach (GDPR art. 33(5): the facts, its effects and the remedial action taken)."""
+
+    institution = models.ForeignKey(
+        "directory.Institution", verbose_name=_("controller"), on_delete=models.CASCADE, related_name="+"
+    )
+    discovered_at = models.DateTimeField(_("discovered at"))
+    description = models.TextField(_("what happened"))
+    data_categories = models.JSONField(
+        _("categories of data concerned"), default=list, validators=[validate_categories]
+    )
+    approx_persons = models.PositiveIntegerField(_("approximate number of persons concerned"))
+    consequences = models.TextField(_("likely consequences"))
+    measures = models.TextField(_("measures taken or proposed"))
+    reported_to_uodo_at = models.DateTimeField(_("reported to UODO at"), null=True, blank=True)
+    not_reported_reason = models.TextField(
+        _("reason for not reporting"),
+        blank=True,
+        help_text=_("When the breach is unlikely to result in a risk to the rights and freedoms of persons."),
+    )
+    persons_notified_at = models.DateTimeField(_("persons concerned notified at"), null=True, blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("recorded by"), on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(_("created at"), default=timezone.now, editable=False)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("breach")
+        verbose_name_plural = _("breach register")
+        ordering = ["-discovered_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(reported_to_uodo_at__isnull=True)
+                | models.Q(reported_to_uodo_at__gte=models.F("discovered_at")),
+                name="privacy_breach_reported_after_discovery",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{_('breach')} {self.pk} ({self.discovered_at:%Y-%m-%d})"
+
+    @property
+    def report_deadline(self) -> Any:
+        return self.discovered_at + timedelta(hours=BREACH_NOTIFICATION_HOURS)
+
+    @property
+    def deadline_state(self) -> str:
+        """ "done" (reported, or a reason not to), "passed", "near" (within 24 hours) or "open"."""
+        if self.reported_to_uodo_at is not None or self.not_reported_reason:
+            return "done"
+        now = timezone.now()
+        if now > self.report_deadline:
+            return "passed"
+        if now > self.report_deadline - timedelta(hours=24):
+            return "near"
+        return "open"
+
+
+class RequestKind(models.TextChoices):
+    ACCESS = "access", _("access (art. 15)")
+    RECTIFICATION = "rectification", _("rectification (art. 16)")
+    ERASURE = "erasure", _("erasure (art. 17)")
+    RESTRICTION = "restriction", _("restriction of processing (art. 18)")
+    OBJECTION = "objection", _("objection (art. 21)")
+
+
+class RequestStatus(models.TextChoices):
+    RECEIVED = "received", _("received")
+    IN_PROGRESS = "in_progress", _("in progress")
+    ANSWERED = "answered", _("answered")
+    REFUSED = "refused", _("refused")
+
+
+def add_months(day: date, months: int) -> date:
+    """The same day `months` later (the last day of the month when it has fewer days): 31 Jan + 1 = 28/29 Feb."""
+    month_index = day.month - 1 + months
+    year, month = day.year + month_index // 12, month_index % 12 + 1
+    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+
+
+REQUEST_MONTHS = 1
+REQUEST_EXTENSION_MONTHS = 2
+
+
+class SubjectRequest(models.Model):
+    """A request of a data subject (GDPR art. 15–21): answered within one month, extendable by two (art. 12(3))."""
+
+    institution = models.ForeignKey(
+        "directory.Institution", verbose_name=_("controller"), on_delete=models.CASCADE, related_name="+"
+    )
+    kind = models.CharField(_("kind of request"), max_length=20, choices=RequestKind.choices)
+    received_on = models.DateField(_("received on"))
+    requester = models.CharField(
+        _("requester"), max_length=200, help_text=_("As the request names the person (kept only in this register).")
+    )
+    person = models.ForeignKey(
+        "people.Person",
+        verbose_name=_("person record"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    extended = models.BooleanField(_("deadline extended by two months"), default=False)
+    extension_reason = models.TextField(_("reason for the extension"), blank=True)
+    status = models.CharField(_("status"), max_length=20, choices=RequestStatus.choices, default=RequestStatus.RECEIVED)
+    answered_on = models.DateField(_("answered on"), null=True, blank=True)
+    answer = models.TextField(_("answer"), blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("recorded by"), on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(_("created at"), default=timezone.now, editable=False)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("request of a data subject")
+        verbose_name_plural = _("requests of data subjects")
+        ordering = ["-received_on", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(extended=False) | ~models.Q(extension_reason=""),
+                name="privacy_request_extension_has_reason",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(answered_on__isnull=True) | models.Q(answered_on__gte=models.F("received_on")),
+                name="privacy_request_answered_after_received",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.received_on}"
+
+    @property
+    def deadline(self) -> date:
+        months = REQUEST_MONTHS + (REQUEST_EXTENSION_MONTHS if self.extended else 0)
+        return add_months(self.received_on, months)
+
+    @property
+    def is_closed(self) -> bool:
+        return self.status in (RequestStatus.ANSWERED, RequestStatus.REFUSED)
+
+    @property
+    def deadline_state(self) -> str:
+        """ "done", "passed", "near" (within 7 days) or "open"."""
+        if self.is_closed:
+            return "done"
+        today = timezone.localdate()
+        if today > self.deadline:
+            return "passed"
+        if today >= self.deadline - timedelta(days=7):
+            return "near"
+        return "open"
+
+
+class RecordType(models.TextChoices):
+    CASE = "case", _("case (with its plan and notes)")
+    PERSON = "person", _("person record without a live case")
+    CONSENT = "consent", _("consent (after withdrawal or expiry)")
+    ACCESS_LOG = "access_log", _("access log")
+    SUBJECT_REQUEST = "subject_request", _("request of a data subject")
+
+
+class RetentionRule(models.Model):
+    """How long an institution keeps a type of record after it is closed; then `apply_retention` anonymises it."""
+
+    institution = models.ForeignKey(
+        "directory.Institution", verbose_name=_("controller"), on_delete=models.CASCADE, related_name="+"
+    )
+    record_type = models.CharField(_("type of record"), max_length=30, choices=RecordType.choices)
+    period_years = models.PositiveSmallIntegerField(
+        _("kept for (years after closure)"), validators=[MinValueValidator(1), MaxValueValidator(100)]
+    )
+    basis = models.CharField(
+        _("why this period"), max_length=300, blank=True, help_text=_("E.g. the act or the archive classification.")
+    )
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("retention rule")
+        verbose_name_plural = _("retention rules")
+        ordering = ["institution_id", "record_type"]
+        constraints = [
+            models.UniqueConstraint(fields=["institution", "record_type"], name="privacy_retention_one_per_type"),
+            models.CheckConstraint(condition=models.Q(period_years__gte=1), name="privacy_retention_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_record_type_display()}: {self.period_years}"
