@@ -547,7 +547,10 @@ def referral_mark_received(*, actor: Any, referral: Referral) -> bool:
 
 def referrals_suspend_for_consent(*, consent: Consent, actor: Any = None, reason: str = "") -> int:
     """Suspend every open referral that relied on `consent` (registered with privacy.services.on_consent_ended)."""
-    suspension_reason = reason or SuspensionReason.CONSENT_WITHDRAWN
+    if not reason:
+        withdrawn = getattr(consent, "withdrawn_on", None) is not None
+        reason = SuspensionReason.CONSENT_WITHDRAWN if withdrawn else SuspensionReason.CONSENT_EXPIRED
+    suspension_reason = reason
     ids = list(
         ReferralShare.objects.filter(consent=consent, referral__state__in=OPEN_STATES)
         .values_list("referral_id", flat=True)

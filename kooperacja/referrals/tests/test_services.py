@@ -326,3 +326,12 @@ def test_monitoring_reads_the_referral_facts(world, sent):
     fact = facts[0]
     assert fact.sector == "education" and fact.accepted is True
     assert fact.days_to_first_answer is not None and fact.days_to_completion is None and not fact.closed_with_feedback
+
+
+def test_privacy_consent_expiry_suspends_with_the_expired_reason(world, sent):
+    Consent = type(world.consent)
+    Consent.objects.filter(pk=world.consent.pk).update(valid_until=timezone.localdate() - datetime.timedelta(days=1))
+    assert privacy_services.consents_expire() == 1
+    sent.refresh_from_db()
+    assert sent.state == State.SUSPENDED and sent.suspension_reason == "consent_expired"
+    assert not privacy_policies.can_see_person(world.cast.tom, world.person)
