@@ -1,5 +1,5 @@
-"""Admin: the partnerships' deadline rules. Referrals themselves change only through the services (their states,
-grants and audit), so the admin lists them read-only and without personal data."""
+"""Admin: the partnerships' deadline rules. Referrals concern persons: they are not in the admin (privacy's rule),
+and change only through the services (states, grants, audit)."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from django.db import transaction
 from django.http import HttpRequest
 
 from kooperacja.core.services import audit_record
-from kooperacja.referrals.models import Referral, ReferralDeadlineRule
+from kooperacja.referrals.models import ReferralDeadlineRule
 
 
 @admin.register(ReferralDeadlineRule)
@@ -28,21 +28,3 @@ class ReferralDeadlineRuleAdmin(admin.ModelAdmin):
                 target=obj,
                 data={"fields": sorted(form.changed_data)},
             )
-
-
-@admin.register(Referral)
-class ReferralAdmin(admin.ModelAdmin):
-    list_display = ("id", "state", "urgency", "sender", "recipient", "sent_at", "answer_due_at")
-    list_filter = ("state", "urgency")
-    fields = ("id", "state", "urgency", "sender", "recipient", "sent_at", "answer_due_at", "closed_at")
-    readonly_fields = fields
-    list_select_related = ("sender", "recipient")
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False

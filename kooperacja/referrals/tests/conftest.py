@@ -10,6 +10,16 @@ from kooperacja.referrals.models import Referral
 from kooperacja.referrals.tests.factories import World, make_world
 
 
+@pytest.fixture(autouse=True)
+def _consent_callback_registered() -> None:
+    """ReferralsConfig.ready() registers the suspension callback once per process; privacy's own tests clear the whole
+    registry (services._consent_ended_callbacks.clear()) when they run in the same worker, so re-register it here
+    (on_consent_ended is idempotent). test_ready_registers_the_callback checks ready() itself."""
+    from kooperacja.privacy.services import on_consent_ended
+
+    on_consent_ended(services.referrals_suspend_for_consent)
+
+
 @pytest.fixture
 def world(cast: Cast) -> World:
     return make_world(cast)

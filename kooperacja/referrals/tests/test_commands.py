@@ -52,5 +52,19 @@ def test_admin_rule_is_audited_and_referrals_read_only(world, sent, client_for):
     assert response.status_code == 302
     rule = ReferralDeadlineRule.objects.get()
     assert AuditEvent.objects.filter(action="referrals.rule_add", object_id=str(rule.pk)).exists()
-    assert client.get("/admin/referrals/referral/").status_code == 200
-    assert client.get("/admin/referrals/referral/add/").status_code == 403
+    assert client.get("/admin/referrals/referral/").status_code == 404  # persons' data stays out of the admin
+
+
+def test_ready_registers_the_callback():
+    from django.apps import apps
+
+    from kooperacja.privacy import services as privacy_services
+    from kooperacja.referrals.services import referrals_suspend_for_consent
+
+    saved = list(privacy_services._consent_ended_callbacks)
+    try:
+        privacy_services._consent_ended_callbacks.clear()
+        apps.get_app_config("referrals").ready()
+        assert referrals_suspend_for_consent in privacy_services._consent_ended_callbacks
+    finally:
+        privacy_services._consent_ended_callbacks[:] = saved
