@@ -23,6 +23,7 @@ from kooperacja.governance.api import router as governance_router
 from kooperacja.monitoring.api import router as monitoring_router
 from kooperacja.people.api import router as people_router
 from kooperacja.privacy.api import router as privacy_router
+from kooperacja.referrals.api import router as referrals_router
 from kooperacja.territory.api import router as territory_router
 
 api = NinjaAPI(
@@ -89,5 +90,6 @@ api.add_router("/directory/", directory_router)
 api.add_router("/people/", people_router)
 api.add_router("/privacy/", privacy_router)
 api.add_router("/cases/", cases_router)
+api.add_router("/referrals/", referrals_router)
 api.add_router("/governance/", governance_router)
 api.add_router("/monitoring/", monitoring_router)

@@ -70,6 +70,7 @@ INSTALLED_APPS = [
     "kooperacja.people",
     "kooperacja.privacy",
     "kooperacja.cases",
+    "kooperacja.referrals",
     "kooperacja.governance",
     "kooperacja.monitoring",
     "kooperacja.demo",
@@ -107,6 +108,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "kooperacja.accounts.context_processors.active_membership",
+                "kooperacja.referrals.context_processors.notifications",
             ],
         },
     }

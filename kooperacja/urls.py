@@ -22,6 +22,7 @@ urlpatterns = [
     path("people/", include("kooperacja.people.urls")),
     path("privacy/", include("kooperacja.privacy.urls")),
     path("cases/", include("kooperacja.cases.urls")),
+    path("referrals/", include("kooperacja.referrals.urls")),
     path("governance/", include("kooperacja.governance.urls")),
     path("monitoring/", include("kooperacja.monitoring.urls")),
     path("", include("kooperacja.core.urls")),
