@@ -61,4 +61,18 @@ class CasesPart:
         demo.delete()
 
 
-PARTS = [PeoplePart(), PrivacyPart(), CasesPart()]
+class ReferralsPart:
+    """Referrals in every state between the city pilot's institutions, some overdue, one suspended."""
+
+    def load(self, *, stdout: Any) -> None:
+        from kooperacja.referrals import demo
+
+        demo.load(stdout=stdout)
+
+    def delete(self) -> None:
+        from kooperacja.referrals import demo
+
+        demo.delete()
+
+
+PARTS = [PeoplePart(), PrivacyPart(), CasesPart(), ReferralsPart()]

@@ -299,7 +299,7 @@ def load_facts(pilots: QuerySet[Pilot], *, period: Period | None = None, only_te
 #           #        .filter(Q(closed_on__isnull=True) | Q(closed_on__gte=start))       # only when start
 #           #        .values_list("gmina_id", "subject_kind", "opened_on", "closed_on", "outcome")
 #
-#   kooperacja/referrals/selectors.py
+#   kooperacja/referrals/facts.py
 #       def referral_facts_for_monitoring(
 #           *, gmina_ids: frozenset[int], start: datetime.date | None, as_of: datetime.date
 #       ) -> Iterable[tuple[int, str, bool | None, datetime.datetime, datetime.datetime | None,
@@ -317,7 +317,7 @@ CASES_APP = "kooperacja.cases"
 REFERRALS_APP = "kooperacja.referrals"
 FACT_SOURCES: dict[str, str] = {
     CASES_APP: "kooperacja.cases.facts.case_facts_for_monitoring",
-    REFERRALS_APP: "kooperacja.referrals.selectors.referral_facts_for_monitoring",
+    REFERRALS_APP: "kooperacja.referrals.facts.referral_facts_for_monitoring",
 }
 
 
