@@ -20,3 +20,5 @@ CSRF_COOKIE_SECURE = False
 SECURE_HSTS_SECONDS = 0
 SECURE_HSTS_INCLUDE_SUBDOMAINS = False
 SECURE_HSTS_PRELOAD = False
+# load_demo in tests: one case per stage and pilot gmina instead of 60 (each case goes through the services).
+DEMO_CASES_PER_GMINA = 8

@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.apps import apps
+from django.conf import settings
 
 
 class PeoplePart:
@@ -44,7 +45,8 @@ class CasesPart:
             return
         from kooperacja.cases import demo
 
-        summary = demo.load()
+        # 60 per pilot gmina over every stage (the demo); the test settings load fewer, for speed.
+        summary = demo.load(cases_per_gmina=getattr(settings, "DEMO_CASES_PER_GMINA", 60))
         if summary.already_loaded:
             stdout.write("  cases: already loaded; nothing changed.")
         else:
