@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from django.db import connection
 from django.urls import reverse
 
 from kooperacja.core.testing.cast import Cast
@@ -140,8 +141,10 @@ def test_query_counts_do_not_grow(
     for n in range(30):
         person = pf.person(institution=cast.ops_a, first_name=f"Ewa{n}", last_name="Żółkiewska", birth_date=None)
         HouseholdMember.objects.create(household=home, person=person, relation="child")
-    # Search: one page (20 rows, each logged) whatever the number of matches.
-    with django_assert_max_num_queries(120) as small:
+    # Search: one page (20 rows, each logged) whatever the number of matches. On PostgreSQL each access-log append
+    # also takes the chain's advisory lock: one more query per row shown.
+    ceiling = 120 + (20 if connection.vendor == "postgresql" else 0)
+    with django_assert_max_num_queries(ceiling) as small:
         client.post(SEARCH, {"q": "zolkiewska"})
     for n in range(30):
         pf.person(institution=cast.ops_a, first_name=f"Iza{n}", last_name="Żółkiewska", birth_date=None)
