@@ -115,7 +115,7 @@ def test_coordinator_builds_a_plan_and_the_pedagogue_reports_progress(page: Any,
     page.get_by_role("link", name="Cotygodniowe konsultacje z pedagogiem").click()
     expect(page.locator("main")).to_contain_text("Jan Kowalczyk")
     audit("task page")
-    page.get_by_label(label("Stan")).select_option("in_progress")
+    page.get_by_label(re.compile(r"^\s*(Stan|Status)(\s|$)")).select_option("in_progress")
     page.get_by_label(label("Postęp")).fill("Pierwsza konsultacja odbyła się; uczeń chodzi na zajęcia.")
     page.get_by_role("button", name="Zapisz").click()
     expect(page.get_by_role("status")).to_contain_text("Zapisano zgłoszenie postępu")

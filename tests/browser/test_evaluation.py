@@ -112,7 +112,7 @@ def test_findings_and_good_practices_pages(page: Any, audit: Any, cast: Cast) ->
     expect(page.get_by_role("alert")).to_contain_text("Podaj powód odrzucenia")
     audit("status form with an error")
     page.get_by_label("Nowy status").select_option("accepted")
-    page.get_by_label("Uwagi").fill("Posiedzenie KS nr 3")
+    page.get_by_label(re.compile(r"^\s*(Uwagi|Notatka)\s*$")).fill("Posiedzenie KS nr 3")
     page.get_by_role("button", name="Zmień status").click()
     expect(page.get_by_role("table", name="Zmiany statusu")).to_contain_text("Posiedzenie KS nr 3")
     audit("recommendation detail after the change")

@@ -105,7 +105,7 @@ def test_prepare_hold_and_record_a_meeting(page: Any, audit: Any, team: Team, ca
     # After: a decision and an action item from it.
     page.get_by_role("link", name="Zapisz decyzję").click()
     audit("decision form")
-    page.get_by_label(label("Decyzja")).fill("Przyjąć plan promocji modeli.")
+    page.get_by_label(re.compile(r"^\s*(Decyzja|Rozstrzygnięcie)")).fill("Przyjąć plan promocji modeli.")
     page.get_by_label("Przyjęta w drodze konsensusu").check()
     page.get_by_role("button", name="Zapisz").click()
     expect(page.get_by_text("Decyzja nr 1", exact=True)).to_be_visible()
@@ -113,7 +113,9 @@ def test_prepare_hold_and_record_a_meeting(page: Any, audit: Any, team: Team, ca
     page.get_by_role("link", name=re.compile(r"^Dodaj zadanie\s*: Decyzja nr 1$")).click()
     audit("action item form")
     page.get_by_label(label("Tytuł")).fill("Przygotować materiały promocyjne")
-    page.get_by_label(label("Odpowiedzialny (osoba)")).select_option(label=str(cast.tom))
+    page.get_by_label(re.compile(r"^\s*(Odpowiedzialny \(osoba\)|Odpowiedzialna osoba)")).select_option(
+        label=str(cast.tom)
+    )
     page.get_by_label(label("Termin")).fill("2031-07-15")
     page.get_by_role("button", name="Zapisz").click()
     expect(page.get_by_role("table", name="Zadania ze spotkania")).to_contain_text("Przygotować materiały promocyjne")
