@@ -5,6 +5,7 @@ import datetime
 from typing import Any
 
 from django.http import HttpRequest
+from django.utils import timezone
 from ninja import Query, Router, Schema
 from ninja.pagination import paginate
 
@@ -156,7 +157,7 @@ def list_meetings(request: HttpRequest, filters: Query[MeetingFilters]) -> Any:
     if filters.team is not None:
         meetings = meetings.filter(team_id=filters.team)
     if filters.upcoming is not None:
-        today = datetime.date.today()
+        today = timezone.localdate()
         meetings = meetings.filter(last_day__gte=today) if filters.upcoming else meetings.filter(last_day__lt=today)
     return meetings.order_by("-first_day", "-pk")
 

@@ -7,6 +7,8 @@ import datetime
 import random
 from typing import Any
 
+from django.utils import timezone
+
 from kooperacja.accounts.models import User
 from kooperacja.people import crypto
 from kooperacja.people.models import Household, HouseholdMember, Person
@@ -90,7 +92,7 @@ def consent_grant(*, person: Person, recorded_by: Any, recipient: Any, categorie
         recorded_by_institution=recorded_by,
         purpose="współpraca w ramach planu",
         categories=categories,
-        given_on=datetime.date.today() - datetime.timedelta(days=1),
+        given_on=timezone.localdate() - datetime.timedelta(days=1),
         # A consent has its signed document or the worker who recorded it orally (a database constraint).
         recorded_orally_by=User.objects.filter(memberships__institution=recorded_by).order_by("pk").first(),
     )

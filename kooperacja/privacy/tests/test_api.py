@@ -14,7 +14,11 @@ from kooperacja.privacy.tests.conftest import PDF, school_consent, team_grant
 
 pytestmark = pytest.mark.django_db
 BASE = "/api/v1/privacy"
-TODAY = timezone.localdate()
+
+
+def _today() -> datetime.date:
+    """The local date when the test runs (not when the module was imported: a suite can cross midnight)."""
+    return timezone.localdate()
 
 
 @pytest.fixture
@@ -33,7 +37,7 @@ def _new_consent(cast, **extra):
         "recipient_ids": [str(cast.school_a.pk)],
         "purpose": "Pomoc w nauce",
         "categories": ["identity", "education"],
-        "given_on": TODAY.isoformat(),
+        "given_on": _today().isoformat(),
         "recorded_orally_by": "alice",
     }
     body.update(extra)
@@ -104,7 +108,7 @@ def test_bad_input_is_refused_in_polish_and_changes_nothing(cast, recorded, clie
     url = f"{BASE}/persons/{recorded.person.pk}/consents"
     both = _post(client, url, _new_consent(cast, document_name="a.pdf", document_base64=base64.b64encode(PDF).decode()))
     assert both.status_code == 422 and "document" in both.json()["fields"]
-    future = _post(client, url, _new_consent(cast, given_on=(TODAY + datetime.timedelta(days=3)).isoformat()))
+    future = _post(client, url, _new_consent(cast, given_on=(_today() + datetime.timedelta(days=3)).isoformat()))
     assert future.status_code == 422 and "given_on" in future.json()["fields"]
     assert not Consent.objects.exists()
     assert _post(client_for(cast.olga), url, _new_consent(cast)).status_code == 404

@@ -15,7 +15,11 @@ from kooperacja.privacy.models import AccessGrant, Consent
 from kooperacja.privacy.tests.conftest import pdf_upload, school_consent, team_grant
 
 pytestmark = pytest.mark.django_db
-TODAY = timezone.localdate()
+
+
+def _today() -> datetime.date:
+    """The local date when the test runs (not when the module was imported: a suite can cross midnight)."""
+    return timezone.localdate()
 
 
 def test_tom_sees_the_consented_categories_only_and_withdrawal_stops_it_at_once(cast, recorded):
@@ -72,11 +76,13 @@ def test_a_consent_grant_never_shows_more_than_the_consent(cast, recorded):
 
 
 def test_consent_past_valid_until_stops_counting_and_the_task_ends_its_grants(cast, recorded):
-    consent = school_consent(cast, recorded.person, given_on=TODAY - datetime.timedelta(days=30), valid_until=TODAY)
+    consent = school_consent(
+        cast, recorded.person, given_on=_today() - datetime.timedelta(days=30), valid_until=_today()
+    )
     team_grant(cast, consent)
     assert policies.can_see_person(cast.tom, recorded.person)
     # The day after valid_until the policy no longer counts it, before any task ran.
-    Consent.objects.filter(pk=consent.pk).update(valid_until=TODAY - datetime.timedelta(days=1))
+    Consent.objects.filter(pk=consent.pk).update(valid_until=_today() - datetime.timedelta(days=1))
     assert not policies.can_see_person(cast.tom, recorded.person)
     assert AccessGrant.objects.get(consent=consent).ended_at is None
 
@@ -96,9 +102,11 @@ def test_consent_past_valid_until_stops_counting_and_the_task_ends_its_grants(ca
 def test_the_task_runs_through_django_tasks(cast, recorded):
     from kooperacja.privacy.tasks import expire_consents
 
-    consent = school_consent(cast, recorded.person, given_on=TODAY - datetime.timedelta(days=10), valid_until=TODAY)
+    consent = school_consent(
+        cast, recorded.person, given_on=_today() - datetime.timedelta(days=10), valid_until=_today()
+    )
     team_grant(cast, consent)
-    Consent.objects.filter(pk=consent.pk).update(valid_until=TODAY - datetime.timedelta(days=1))
+    Consent.objects.filter(pk=consent.pk).update(valid_until=_today() - datetime.timedelta(days=1))
     result = expire_consents.enqueue()
     assert result.return_value == 1
     assert AccessGrant.objects.get(consent=consent).ended_at is not None
@@ -144,13 +152,13 @@ def test_bad_dates_and_empty_choices_are_refused(cast, recorded):
         school_consent(
             cast,
             recorded.person,
-            given_on=TODAY + datetime.timedelta(days=1),
+            given_on=_today() + datetime.timedelta(days=1),
             recipients=[],
             categories=["identity"],
         )
     assert {"given_on", "recipients"} <= set(caught.value.message_dict)
     with pytest.raises(ValidationError):
-        school_consent(cast, recorded.person, valid_until=TODAY - datetime.timedelta(days=10))
+        school_consent(cast, recorded.person, valid_until=_today() - datetime.timedelta(days=10))
     with pytest.raises(ValidationError):
         school_consent(cast, recorded.person, categories=["gossip"])
     assert not Consent.objects.exists()

@@ -14,7 +14,12 @@ from kooperacja.privacy import services
 from kooperacja.privacy.models import Breach, ProcessingActivity, RetentionRule, SubjectRequest, add_months
 
 pytestmark = pytest.mark.django_db
-TODAY = timezone.localdate()
+
+
+def _today() -> datetime.date:
+    """The local date when the test runs (not when the module was imported: a suite can cross midnight)."""
+    return timezone.localdate()
+
 
 LIST_NAMES = ["dpo_home", "access_log", "activity_list", "breach_list", "request_list", "retention_list"]
 CREATE_NAMES = ["activity_create", "breach_create", "request_create", "retention_create"]
@@ -127,7 +132,7 @@ def test_breach_register_with_the_72_hour_deadline(cast, client_for):
 
 def test_subject_requests_with_deadlines(cast, recorded, client_for):
     client = client_for(cast.dora)
-    received = TODAY - datetime.timedelta(days=27)
+    received = _today() - datetime.timedelta(days=27)
     data = {
         "institution": cast.ops_a.pk,
         "kind": "access",
@@ -162,7 +167,7 @@ def test_subject_requests_with_deadlines(cast, recorded, client_for):
     assert answered.status_code == 400  # an answer needs its date and summary
     answered = client.post(
         reverse("privacy:request_edit", args=[request.pk]),
-        {**data, "status": "answered", "answered_on": TODAY.isoformat(), "answer": "Przekazano informację"},
+        {**data, "status": "answered", "answered_on": _today().isoformat(), "answer": "Przekazano informację"},
     )
     assert answered.status_code == 302
     assert SubjectRequest.objects.get().deadline_state == "done"
@@ -217,9 +222,9 @@ def test_the_access_log_browser(cast, recorded, client_for, django_assert_max_nu
     assert "people:person_detail" not in client.get(url, {"username": "bob"}).content.decode()
     assert "people:person_detail" in client.get(url, {"person": str(recorded.person.pk)}).content.decode()
     assert client.get(url, {"person": "nonsense"}).status_code == 200
-    tomorrow = (TODAY + datetime.timedelta(days=1)).isoformat()
+    tomorrow = (_today() + datetime.timedelta(days=1)).isoformat()
     assert "people:person_detail" not in client.get(url, {"date_from": tomorrow}).content.decode()
-    assert "people:person_detail" in client.get(url, {"date_to": TODAY.isoformat()}).content.decode()
+    assert "people:person_detail" in client.get(url, {"date_to": _today().isoformat()}).content.decode()
     with django_assert_max_num_queries(20) as few:
         client.get(url)
     for n in range(60):

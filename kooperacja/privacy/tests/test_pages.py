@@ -3,6 +3,8 @@ written on every read, and what a recorded or withdrawn consent changes for tom 
 
 from __future__ import annotations
 
+import datetime
+
 import pytest
 from django.urls import reverse
 from django.utils import timezone
@@ -11,7 +13,11 @@ from kooperacja.privacy.models import AccessLogEntry, Consent, Purpose
 from kooperacja.privacy.tests.conftest import PDF, pdf_upload, school_consent, team_grant
 
 pytestmark = pytest.mark.django_db
-TODAY = timezone.localdate()
+
+
+def _today() -> datetime.date:
+    """The local date when the test runs (not when the module was imported: a suite can cross midnight)."""
+    return timezone.localdate()
 
 
 @pytest.fixture
@@ -150,7 +156,7 @@ def test_record_a_consent_through_the_form_and_tom_sees_it_once_the_team_grant_o
             "recipients": [cast.school_a.pk],
             "purpose": "Pomoc w nauce",
             "categories": ["identity", "education"],
-            "given_on": TODAY.isoformat(),
+            "given_on": _today().isoformat(),
             "document": pdf_upload(),
         },
     )
@@ -172,7 +178,7 @@ def test_the_form_refuses_both_or_neither_and_changes_nothing(cast, recorded, cl
         "recipients": [cast.school_a.pk],
         "purpose": "Pomoc w nauce",
         "categories": ["identity"],
-        "given_on": TODAY.isoformat(),
+        "given_on": _today().isoformat(),
     }
     response = client.post(url, {**base, "recorded_orally_by": cast.alice.pk, "document": pdf_upload()})
     assert response.status_code == 400
@@ -191,7 +197,7 @@ def test_withdraw_through_the_confirm_page(cast, recorded, shared, client_for):
     url = reverse("privacy:consent_withdraw", args=[shared.pk])
     assert "natychmiast" in client.get(url).content.decode()
     assert client.post(url).status_code == 302
-    assert Consent.objects.get(pk=shared.pk).withdrawn_on == TODAY
+    assert Consent.objects.get(pk=shared.pk).withdrawn_on == _today()
     tom = client_for(cast.tom)
     for url in _read_urls(recorded.person, shared):
         assert tom.get(url).status_code == 404, url
