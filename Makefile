@@ -6,7 +6,8 @@ PORT ?= 8000
 HOST ?= 127.0.0.1
 PG_URL ?= postgres://postgres@127.0.0.1:5432/test
 # The demo runs like production (no debug pages), with static files served from the source tree.
-DEMO_ENV := DEBUG=false HTTPS=false STATIC_MANIFEST=false WHITENOISE_USE_FINDERS=true
+# Links in the demo's e-mails (printed to the console) point at the port it serves on.
+DEMO_ENV := DEBUG=false HTTPS=false STATIC_MANIFEST=false WHITENOISE_USE_FINDERS=true SITE_URL=$${SITE_URL:-http://$(HOST):$(PORT)}
 
 .PHONY: venv messages demo demo-data test lint test-postgres test-browser serve bench clean
 

@@ -206,6 +206,9 @@ STORAGES = {
     },
 }
 WHITENOISE_USE_FINDERS = env_bool("WHITENOISE_USE_FINDERS", default=DEBUG)
+if WHITENOISE_USE_FINDERS:
+    # Served from the source tree (the demo, tests): WhiteNoise still looks at STATIC_ROOT and warns when it is missing.
+    STATIC_ROOT.mkdir(exist_ok=True)
 
 # --- E-mail -------------------------------------------------------------------------------------
 EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
