@@ -197,7 +197,7 @@ def test_text_search_pages_in_name_order_and_past_the_end(
         pages.append(len(queries))
         assert (result.service_count, result.num_pages, result.page) == (6, 3, page)
         assert [s.pk for s in result.services] == expected[(page - 1) * 2 : page * 2]
-        assert all(s.institution.name == cast.ops_a.name for s in result.services)
+        assert all(s.institution_name == cast.ops_a.name for s in result.services)
     assert len(set(pages)) == 1
     past = directory_search(q="porada", page=9, per_page=2)
     assert past.page == 3 and [s.pk for s in past.services] == expected[4:]
