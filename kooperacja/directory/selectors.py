@@ -282,6 +282,7 @@ class ServiceResult:
     terms: list[TermLabel]
 
 
+# The columns read for a page of results, in the order of the result's fields.
 _INSTITUTION_RESULT_COLUMNS = (
     "pk",
     "name",
