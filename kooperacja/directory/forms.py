@@ -43,9 +43,13 @@ SERVICE_STATUS_LABELS = {
 
 def term_name(term: TaxonomyTerm) -> str:
     """A taxonomy term in the current language (terms are stored in Polish, with an English name)."""
-    if (get_language() or "pl").startswith("en") and term.name_en:
-        return term.name_en
-    return term.name
+    return name_in_language(term.name, term.name_en)
+
+
+def name_in_language(name: str, name_en: str) -> str:
+    if (get_language() or "pl").startswith("en") and name_en:
+        return name_en
+    return name
 
 
 class TermsField(forms.ModelMultipleChoiceField):
@@ -86,8 +90,10 @@ class SearchForm(AccessibleFormMixin, forms.Form):
         super().__init__(*args, **kwargs)
         everything = [("", _("all"))]
         self.fields["sector"].choices = everything + list(Sector.choices)
+        # Three columns as values, not 14 model instances: the form is built on every search page.
         self.fields["domain"].choices = everything + [
-            (str(term.pk), term_name(term)) for term in selectors.domain_terms()
+            (str(pk), name_in_language(name, name_en))
+            for pk, name, name_en in selectors.domain_terms().values_list("pk", "name", "name_en")
         ]
         self.fields["capacity"].choices = everything + list(CapacityStatus.choices)
 

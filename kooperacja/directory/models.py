@@ -239,7 +239,12 @@ class Institution(models.Model):
 
     @property
     def address_line(self) -> str:
-        return ", ".join(part for part in [self.street, f"{self.postal_code} {self.city}".strip()] if part)
+        return address_line_of(self.street, self.postal_code, self.city)
+
+
+def address_line_of(street: str, postal_code: str, city: str) -> str:
+    """An address on one line: "ul. Polna 1, 00-001 Miastko" (the parts that are known)."""
+    return ", ".join(part for part in [street, f"{postal_code} {city}".strip()] if part)
 
 
 class Location(models.Model):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 import math
 import uuid
 from dataclasses import dataclass, field
@@ -22,9 +23,10 @@ from kooperacja.directory.models import (
     Sector,
     Service,
     TaxonomyTerm,
+    address_line_of,
 )
 from kooperacja.directory.text import normalise
-from kooperacja.territory.models import County, Gmina
+from kooperacja.territory.models import County, Gmina, voivodeship_display_name
 
 DOMAINS_TAXONOMY = "cus-domains"
 SECTORS_TAXONOMY = "sectors"
@@ -94,8 +96,8 @@ def _text_q(q: str) -> Q | None:
 class SearchPage:
     """One page of search results: institutions and services share the page number."""
 
-    institutions: list[Institution]
-    services: list[Service]
+    institutions: list[InstitutionResult]
+    services: list[ServiceResult]
     institution_count: int
     service_count: int
     page: int
@@ -134,7 +136,7 @@ def directory_search(
     """Institutions and services matching text (no case, no diacritics) and the filters, one page of each.
 
     Queries: the gmina lookup (if given); for each list one read of its capped count with, when it has few matches,
-    its page's ids, then one read of the page's rows; one prefetch of terms — whatever the data size or page number.
+    its page's ids, then one read of the page's rows; one read of their terms — whatever the data size or page number.
     A domain or capacity filter concerns services: with one of them, no institutions are listed.
     """
     institutions = Institution.objects.filter(is_active=True)
@@ -206,18 +208,14 @@ def directory_search(
         service_matches, service_ids = _count_and_page(services, cap, text=text, offset=offset, limit=per_page)
     # The page's rows are read by id (known, or chosen in a subquery) from the bare table: the filters are not
     # applied a second time to the 25 rows.
-    institution_rows = _page_rows(
+    institution_rows = _institution_results(
         institutions,
-        Institution.objects.select_related("gmina", "county", "voivodeship").only(*_INSTITUTION_ROW_FIELDS),
         institution_ids if institution_matches <= selective_cap else None,
         offset=offset,
         limit=per_page,
     )
-    service_rows = _page_rows(
+    service_rows = _service_results(
         services,
-        Service.objects.select_related("institution", "institution__gmina")
-        .only(*_SERVICE_ROW_FIELDS)
-        .prefetch_related(_row_terms_prefetch()),
         service_ids if service_matches <= selective_cap else None,
         offset=offset,
         limit=per_page,
@@ -237,8 +235,56 @@ def directory_search(
     )
 
 
-# What a list of results shows (search.html): only these columns are read for a page of results.
-_INSTITUTION_ROW_FIELDS = (
+@dataclass(frozen=True, slots=True)
+class InstitutionResult:
+    """An institution as a list of results shows it (search.html). Read as plain values, not as a model: a page of
+    results built 100 model instances (institutions and their territory) for the few columns it shows."""
+
+    pk: uuid.UUID
+    name: str
+    sector: str
+    kind: str
+    street: str
+    postal_code: str
+    city: str
+    gmina_name: str | None
+    county_name: str | None
+    voivodeship_name: str
+
+    @property
+    def address_line(self) -> str:
+        return address_line_of(self.street, self.postal_code, self.city)
+
+    @property
+    def voivodeship_display_name(self) -> str:
+        return voivodeship_display_name(self.voivodeship_name)
+
+
+@dataclass(frozen=True, slots=True)
+class TermLabel:
+    """A taxonomy term's names, for `term_label` (the name in the current language)."""
+
+    name: str
+    name_en: str
+
+
+@dataclass(frozen=True, slots=True)
+class ServiceResult:
+    """A service as a list of results shows it (search.html, directory/_capacity.html), read as plain values."""
+
+    pk: uuid.UUID
+    name: str
+    capacity_status: str
+    expected_wait_days: int | None
+    capacity_confirmed_at: datetime.datetime | None
+    institution_name: str
+    gmina_name: str | None
+    terms: list[TermLabel]
+
+
+# The columns read for a page of results, in the order of the result's fields.
+_INSTITUTION_RESULT_COLUMNS = (
+    "pk",
     "name",
     "sector",
     "kind",
@@ -249,7 +295,8 @@ _INSTITUTION_ROW_FIELDS = (
     "county__name",
     "voivodeship__name",
 )
-_SERVICE_ROW_FIELDS = (
+_SERVICE_RESULT_COLUMNS = (
+    "pk",
     "name",
     "capacity_status",
     "expected_wait_days",
@@ -259,26 +306,51 @@ _SERVICE_ROW_FIELDS = (
 )
 
 
-def _row_terms_prefetch() -> Prefetch:
-    """The terms of a page of results, with the columns a result shows (its label in either language)."""
-    return Prefetch("terms", queryset=TaxonomyTerm.objects.only("name", "name_en").order_by("sort_order", "name"))
-
-
-def _page_rows(
-    matches: QuerySet[Any], rows: QuerySet[Any], ids: list[uuid.UUID] | None, *, offset: int, limit: int
-) -> list[Any]:
-    """One page of `rows` in (name, id) order. With the page's ids known (a selective search), those rows; otherwise
-    the ids are chosen in a subquery that walks the (name, id) index of `matches`, and only the page's
-    rows are then joined to their institution and territory (page 40 no longer joins the 975 rows it skips)."""
+def _page_values(
+    matches: QuerySet[Any], columns: tuple[str, ...], ids: list[uuid.UUID] | None, *, offset: int, limit: int
+) -> list[tuple[Any, ...]]:
+    """The `columns` of one page of `matches` in (name, id) order. With the page's ids known (a selective search), the
+    rows of those ids; otherwise the ids are chosen in a subquery that walks the (name, id) index of `matches`, and only
+    the page's rows are then joined to their institution and territory (page 40 no longer joins the 975 rows it
+    skips)."""
     if matches.query.is_empty():
         return []
+    table = matches.model._default_manager.all()
     if ids is not None:
         if not ids:
             return []
-        by_id = {row.pk: row for row in rows.filter(pk__in=ids).order_by()}
+        by_id = {row[0]: row for row in table.filter(pk__in=ids).order_by().values_list(*columns)}
         return [by_id[pk] for pk in ids if pk in by_id]
     page_ids = matches.order_by("name", "id").values("pk")[offset : offset + limit]
-    return list(rows.filter(pk__in=page_ids).order_by("name", "id"))
+    return list(table.filter(pk__in=page_ids).order_by("name", "id").values_list(*columns))
+
+
+def _institution_results(
+    matches: QuerySet[Institution], ids: list[uuid.UUID] | None, *, offset: int, limit: int
+) -> list[InstitutionResult]:
+    rows = _page_values(matches, _INSTITUTION_RESULT_COLUMNS, ids, offset=offset, limit=limit)
+    return [InstitutionResult(*row) for row in rows]
+
+
+def _service_results(
+    matches: QuerySet[Service], ids: list[uuid.UUID] | None, *, offset: int, limit: int
+) -> list[ServiceResult]:
+    """One page of services with their terms (in their order): two queries, whatever the page."""
+    rows = _page_values(matches, _SERVICE_RESULT_COLUMNS, ids, offset=offset, limit=limit)
+    if not rows:
+        return []
+    terms: dict[uuid.UUID, list[TermLabel]] = {row[0]: [] for row in rows}
+    tags = (
+        Service.terms.through.objects.filter(service_id__in=list(terms))
+        .order_by("taxonomyterm__sort_order", "taxonomyterm__name")
+        .values_list("service_id", "taxonomyterm__name", "taxonomyterm__name_en")
+    )
+    for service_id, name, name_en in tags:
+        terms[service_id].append(TermLabel(name, name_en))
+    return [
+        ServiceResult(pk, name, status, wait_days, confirmed_at, institution_name, gmina_name, terms[pk])
+        for pk, name, status, wait_days, confirmed_at, institution_name, gmina_name in rows
+    ]
 
 
 def _count_and_page(
@@ -289,7 +361,7 @@ def _count_and_page(
     then a page read each fetched every match from the table (PostgreSQL, 4,800 matches: 12 + 24 ms → 19 ms). The ids
     are only meaningful when there are at most `cap` matches (the page then sorts all of them); past that the caller
     reads the page by walking the name index, which stops after one page. Without a text search, a plain capped count
-    (an index-only scan where it can) and no ids: the page is chosen by walking the name index (see _page_rows).
+    (an index-only scan where it can) and no ids: the page is chosen by walking the name index (see _page_values).
     Portable SQL (PostgreSQL and SQLite): the CTE is read twice, so PostgreSQL materialises it once."""
     if text is None:
         return queryset.order_by()[: cap + 1].count(), None

@@ -22,6 +22,11 @@ class GminaKind(models.TextChoices):
         return {"urban": "1", "rural": "2", "urban_rural": "3"}[self.value]
 
 
+def voivodeship_display_name(name: str) -> str:
+    """A voivodeship's name as Polish writes it in running text: "DOLNOŚLĄSKIE" → "dolnośląskie"."""
+    return name.lower()
+
+
 class Macroregion(models.Model):
     """A configurable group of voivodeships run by one regional project."""
 
@@ -64,7 +69,7 @@ class Voivodeship(models.Model):
     @property
     def display_name(self) -> str:
         """The name as Polish writes it in running text: "DOLNOŚLĄSKIE" → "dolnośląskie"."""
-        return self.name.lower()
+        return voivodeship_display_name(self.name)
 
 
 class County(models.Model):

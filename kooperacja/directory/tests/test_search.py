@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import pytest
@@ -111,6 +112,58 @@ def test_results_page_layout(cast: Cast, client: Any, service_a: Any) -> None:
     assert "Szukaj" in html  # Polish by default
 
 
+def _result_items(html: str) -> list[str]:
+    """The text of each result of the page (one `<li>` of a result list), with whitespace and tags collapsed."""
+    lists = re.findall(r'<ul class="result-list"[^>]*>(.*?)</ul>', html, flags=re.S)
+    items = [item for block in lists for item in re.findall(r"<li>(.*?)</li>", block, flags=re.S)]
+    return [" ".join(re.sub(r"<[^>]+>", " ", item).split()) for item in items]
+
+
+def test_each_result_shows_its_place_terms_and_capacity(
+    cast: Cast, client: Any, service_a: Any, domain: TaxonomyTerm
+) -> None:
+    sector_term = TaxonomyTerm.objects.get(taxonomy__code="sectors", code="social_assistance")
+    service_a.terms.add(sector_term)
+    # The terms in their order (sort order, then name), as the database sorts them.
+    terms = TaxonomyTerm.objects.filter(pk__in=[domain.pk, sector_term.pk]).order_by("sort_order", "name")
+    polish, english = (" ".join(t.name for t in terms), " ".join(t.name_en for t in terms))
+    waiting = f.ServiceFactory(
+        institution=cast.court,
+        name="Mediacje rodzinne",
+        capacity_status=CapacityStatus.WAITLIST,
+        expected_wait_days=5,
+        capacity_confirmed_at=None,
+    )
+    html = _titles(client.get(SEARCH, {"gmina": cast.gmina_a.code}))
+    items = _result_items(html)
+    assert any(
+        item.startswith(
+            f"Asystent rodziny Miejski Ośrodek Pomocy Społecznej w Miastku A · Miastko A {polish} przyjmuje"
+        )
+        and "ostatnio potwierdzono" in item
+        for item in items
+    )
+    assert "Mediacje rodzinne Sąd Rejonowy w Rybniku lista oczekujących — około 5 dni nigdy nie potwierdzono" in items
+    assert f'href="{reverse("directory:service_detail", args=[waiting.pk])}"' in html
+    # An institution of the gmina shows the gmina; one of the county, the county; one of the voivodeship, the voivodeship.
+    assert (
+        "Miejski Ośrodek Pomocy Społecznej w Miastku A pomoc społeczna · ośrodek pomocy społecznej (OPS) · Miastko A "
+        "ul. Przykładowa 1, 00-001 Miastko A" in items
+    )
+    assert any(
+        item.startswith("Sąd Rejonowy w Rybniku wymiar sprawiedliwości · sąd · powiat rybnicki") for item in items
+    )
+    assert any(
+        item.startswith("Regionalny Ośrodek Polityki Społecznej w Katowicach") and "· województwo śląskie" in item
+        for item in items
+    )
+    assert f'href="{reverse("directory:institution_detail", args=[cast.court.pk])}"' in html
+
+    client.post(reverse("set_language"), {"language": "en", "next": "/directory/"})
+    items = _result_items(_titles(client.get(SEARCH, {"gmina": cast.gmina_a.code})))
+    assert any(item.startswith("Asystent rodziny") and f"{english} accepting" in item for item in items)
+
+
 def test_pagination_marks_the_current_page(cast: Cast, client: Any) -> None:
     institution = f.InstitutionFactory(gmina=cast.gmina_a)
     for number in range(30):
@@ -197,7 +250,7 @@ def test_text_search_pages_in_name_order_and_past_the_end(
         pages.append(len(queries))
         assert (result.service_count, result.num_pages, result.page) == (6, 3, page)
         assert [s.pk for s in result.services] == expected[(page - 1) * 2 : page * 2]
-        assert all(s.institution.name == cast.ops_a.name for s in result.services)
+        assert all(s.institution_name == cast.ops_a.name for s in result.services)
     assert len(set(pages)) == 1
     past = directory_search(q="porada", page=9, per_page=2)
     assert past.page == 3 and [s.pk for s in past.services] == expected[4:]
