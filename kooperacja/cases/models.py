@@ -215,6 +215,8 @@ class Case(models.Model):
     summary_conversation_on = models.DateField(_("summary conversation on"), null=True, blank=True)
     summary_notes = models.TextField(_("summary of the course and results"), blank=True)
     early_closure_reason = models.TextField(_("reason for closing early"), blank=True)
+    # Set when the case passed its owner's retention rule: free texts blanked, grants ended (services.case_anonymise).
+    anonymised_at = models.DateTimeField(_("anonymised at"), null=True, blank=True, editable=False)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     class Meta:
