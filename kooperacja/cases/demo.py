@@ -320,7 +320,8 @@ def _build_case(
     )
     if stage == Stage.IMPLEMENTATION:
         return case
-    early = stage == Stage.CLOSED and index % 4 == 3  # some cases end before their summary conversation
+    # Some cases end before their summary conversation (every third closed case: stages cycle every 8 indices).
+    early = stage == Stage.CLOSED and (index // len(STAGES)) % 3 == 1
     if early:
         outcomes = {
             goal.pk: rng.choice([GoalOutcome.PARTLY, GoalOutcome.NOT_ACHIEVED])
@@ -404,8 +405,10 @@ def _backdate(case: Case, *, rng: random.Random, now: datetime.datetime) -> None
             queryset.model.objects.filter(pk=row.pk).update(**{field: local_day(moment) if as_date else moment})
 
     Case.objects.filter(pk=case.pk).update(opened_at=start, opened_on=start_day)
-    if case.qualified_on is not None and by_kind.get("case_qualify"):
-        Case.objects.filter(pk=case.pk).update(qualified_on=local_day(by_kind["case_qualify"][0]))
+    if by_kind.get("case_qualify"):
+        Case.objects.filter(pk=case.pk, qualified_on__isnull=False).update(
+            qualified_on=local_day(by_kind["case_qualify"][0])
+        )
     assign(AssessmentEntry.objects.filter(case=case), "assessment_record", "assessed_on", as_date=True)
     assign(CaseTeamMember.objects.filter(case=case), "team_member_add", "joined_on", as_date=True)
     assign(Plan.objects.filter(case=case, approved_at__isnull=False), "plan_approve", "approved_at")

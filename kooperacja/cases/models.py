@@ -16,6 +16,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class ModelVariant(models.TextChoices):
@@ -129,8 +130,9 @@ NEXT_STAGE: dict[str, str] = {
 
 
 class IntakeSource(models.TextChoices):
-    APPLICATION = "application", _("application")
-    REPORT = "report", _("report")
+    # With a context: privacy's "report" (the art. 15 report channel) is "raport" in the merged Polish catalogue.
+    APPLICATION = "application", pgettext_lazy("case intake", "application")
+    REPORT = "report", pgettext_lazy("case intake", "report")
 
 
 class IntakeChannel(models.TextChoices):

@@ -443,3 +443,18 @@ def test_ipw_says_when_the_typical_duration_is_near_or_passed(cast, bases, clien
     Case.objects.filter(pk=case.pk).update(opened_at=soon, opened_on=timezone.localtime(soon).date())
     page = client_for(cast.alice).get(reverse("cases:detail", args=[case.pk])).content.decode()
     assert "koniec typowego czasu trwania (13 miesięcy): za" in page and "badge waitlist" in page
+
+
+def test_the_intake_says_who_reported_when_and_how_in_polish(cast, bases, client_for) -> None:
+    case = open_case(
+        cast,
+        intake_source="report",
+        channel="phone",
+        application_date=None,
+        reported_on=timezone.localdate(),
+        reporter_name="Sąsiadka",
+        reporter_institution=cast.school_a,
+    )
+    page = client_for(cast.alice).get(reverse("cases:detail", args=[case.pk])).content.decode()
+    assert "zgłoszenie (telefon)" in page and "raport" not in page  # not privacy's "report" channel
+    assert "Sąsiadka" in page and cast.school_a.name in page
