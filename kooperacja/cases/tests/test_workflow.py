@@ -458,3 +458,10 @@ def test_the_intake_says_who_reported_when_and_how_in_polish(cast, bases, client
     page = client_for(cast.alice).get(reverse("cases:detail", args=[case.pk])).content.decode()
     assert "zgłoszenie (telefon)" in page and "raport" not in page  # not privacy's "report" channel
     assert "Sąsiadka" in page and cast.school_a.name in page
+
+
+def test_a_partner_landing_on_the_caseload_is_pointed_to_her_inbox(world, client_for) -> None:
+    page = client_for(world.cast.tom).get(reverse("cases:caseload")).content.decode()
+    assert "Twoja instytucja nie prowadzi tu spraw" in page and reverse("cases:inbox") in page
+    page = client_for(world.cast.alice).get(reverse("cases:caseload")).content.decode()
+    assert "Twoja instytucja nie prowadzi tu spraw" not in page
