@@ -309,6 +309,10 @@ def test_constant_queries(world, client_for, django_assert_max_num_queries, extr
         assert tom.get(reverse("cases:inbox")).status_code == 200
     with django_assert_max_num_queries(22):
         assert tom.get(reverse("cases:detail", args=[world.case.pk])).status_code == 200
+    with django_assert_max_num_queries(24):
+        assert tom.get(reverse("cases:task", args=[world.task.pk])).status_code == 200
+    with django_assert_max_num_queries(30):
+        assert client_for(world.cast.alice).get(reverse("cases:team", args=[world.case.pk])).status_code == 200
 
 
 def test_timeline_and_audit_in_every_write(world) -> None:
