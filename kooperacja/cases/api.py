@@ -7,7 +7,7 @@ from typing import Any
 
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest
-from ninja import Query, Router, Schema
+from ninja import Query, Router, Schema, Status
 from ninja.pagination import paginate
 
 from kooperacja.accounts.models import User
@@ -195,16 +195,49 @@ class DeadlineOut(Schema):
     overdue: bool
 
 
+class ReviewOut(Schema):
+    id: int
+    held_on: datetime.date
+    plan_version: int | None
+    author: str
+    notes: str
+
+
+class IntakeOut(Schema):
+    source: str
+    channel: str
+    application_date: datetime.date | None
+    reported_on: datetime.date | None
+    reporter_name: str
+    reporter_institution_id: uuid.UUID | None
+    qualification_decision: str
+    qualified_on: datetime.date | None
+    refusal_reason: str
+
+
+class ClosureOut(Schema):
+    closed_on: datetime.date | None
+    success: bool | None
+    summary_conversation_on: datetime.date | None
+    summary_notes: str
+    early_closure_reason: str
+
+
 class CaseDetailOut(CaseBase):
     access: str
     persons: list[PersonOut]
+    intake: IntakeOut | None
     team: list[MemberOut]
     assessment: list[AssessmentOut]
     plans: list[PlanOut]
+    reviews: list[ReviewOut]
     my_tasks: list[TaskOut]
     notes: list[NoteOut]
     timeline: list[EventOut]
     plan_deadline: DeadlineOut | None
+    plan_end: DeadlineOut | None
+    typical_end: DeadlineOut | None
+    closure: ClosureOut | None
     success: bool | None
     early_closure_reason: str
 
@@ -268,6 +301,11 @@ class ProgressIn(Schema):
     status: TaskStatus
 
 
+class ReviewIn(Schema):
+    notes: str
+    held_on: datetime.date | None = None
+
+
 class NoteIn(Schema):
     text: str
     sensitivity: Sensitivity = Sensitivity.ORDINARY
@@ -282,10 +320,11 @@ class ClosureIn(Schema):
 
 
 class CaseFilters(Schema):
-    scope: str = "mine"
+    scope: str = ""
     stage: str = ""
     number: str = ""
     overdue: bool = False
+    person: uuid.UUID | None = None
 
 
 # --- helpers ----------------------------------------------------------------------------------------------------------
@@ -410,7 +449,41 @@ def _detail(request: HttpRequest, access: policies.CaseAccess) -> dict[str, Any]
             {"at": e.at, "kind": e.kind, "summary": e.summary, "actor": e.actor.username if e.actor else None}
             for e in page.events
         ],
+        "reviews": [
+            {
+                "id": review.pk,
+                "held_on": review.held_on,
+                "plan_version": review.plan.version if review.plan else None,
+                "author": review.author.username,
+                "notes": review.notes,
+            }
+            for review in page.reviews
+        ],
+        "intake": {
+            "source": case.intake_source,
+            "channel": case.channel,
+            "application_date": case.application_date,
+            "reported_on": case.reported_on,
+            "reporter_name": case.reporter_name,
+            "reporter_institution_id": case.reporter_institution_id,
+            "qualification_decision": case.qualification_decision,
+            "qualified_on": case.qualified_on,
+            "refusal_reason": case.refusal_reason,
+        }
+        if access.full
+        else None,
         "plan_deadline": page.plan_deadline.__dict__ if page.plan_deadline else None,
+        "plan_end": page.plan_end.__dict__ if page.plan_end else None,
+        "typical_end": page.typical_end.__dict__ if page.typical_end else None,
+        "closure": {
+            "closed_on": case.closed_on,
+            "success": case.success,
+            "summary_conversation_on": case.summary_conversation_on,
+            "summary_notes": case.summary_notes,
+            "early_closure_reason": case.early_closure_reason,
+        }
+        if access.full and case.stage == Stage.CLOSED
+        else None,
         "success": case.success,
         "early_closure_reason": case.early_closure_reason if access.full else "",
     }
@@ -436,10 +509,11 @@ def _plan(request: HttpRequest, plan_id: int, need: policies.Need = "write") -> 
 def list_cases(request: HttpRequest, filters: Query[CaseFilters]) -> Any:
     return selectors.caseload(
         request.user,
-        scope=filters.scope,
+        scope=filters.scope or ("institution" if filters.person else "mine"),
         stage=filters.stage,
         number=filters.number,
         overdue_only=filters.overdue,
+        person_id=filters.person,
     )
 
 
@@ -648,6 +722,13 @@ def plan_action(request: HttpRequest, plan_id: int, payload: PlanActionIn) -> di
     return _plan_out(plan)
 
 
+@router.patch("/plans/{plan_id}", response=PlanOut, summary="Change the dates of a draft plan")
+def update_plan(request: HttpRequest, plan_id: int, payload: PlanIn) -> dict[str, Any]:
+    plan = _plan(request, plan_id)
+    plan = services.plan_update(actor=request.user, plan=plan, starts_on=payload.starts_on, ends_on=payload.ends_on)
+    return _plan_out(plan)
+
+
 @router.post("/plans/{plan_id}/goals", response={201: GoalOut}, summary="Add a goal to a draft plan")
 def add_goal(request: HttpRequest, plan_id: int, payload: GoalIn) -> tuple[int, dict[str, Any]]:
     plan = _plan(request, plan_id)
@@ -673,6 +754,22 @@ def add_task(request: HttpRequest, plan_id: int, payload: TaskIn) -> tuple[int, 
         due_on=payload.due_on,
     )
     return 201, _task_out(task)
+
+
+@router.post("/{case_id}/reviews", response={201: ReviewOut}, summary="Record a review of the plan")
+def add_review(request: HttpRequest, case_id: uuid.UUID, payload: ReviewIn) -> Any:
+    case = _case(request, case_id, "write")
+    review = services.review_add(actor=request.user, case=case, notes=payload.notes, held_on=payload.held_on)
+    return Status(
+        201,
+        {
+            "id": review.pk,
+            "held_on": review.held_on,
+            "plan_version": review.plan.version if review.plan else None,
+            "author": request.user.get_username(),
+            "notes": review.notes,
+        },
+    )
 
 
 @router.get("/{case_id}/notes", response=list[NoteOut], summary="The notes of a case I may see")

@@ -16,6 +16,7 @@ import datetime
 import random
 import uuid
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.db import transaction
 from django.db.models import ProtectedError
@@ -72,6 +73,11 @@ GOALS = (
 SCHOOL_TASKS = ("Cotygodniowe konsultacje z pedagogiem", "Monitorowanie frekwencji i ocen", "Zajęcia wyrównawcze")
 COURT_TASKS = ("Nadzór kuratorski — wizyty w miejscu zamieszkania", "Informacja dla sądu rodzinnego")
 OPS_TASKS = ("Praca socjalna — kontrakt socjalny", "Wniosek o dodatek mieszkaniowy", "Skierowanie do PUP")
+EARLY_CLOSURE_REASONS = (
+    "Rodzina wyprowadziła się z gminy.",
+    "Osoba zrezygnowała ze współpracy.",
+    "Sprawę przejęła instytucja właściwa (umieszczenie w placówce).",
+)
 
 
 def demo_id(*parts: object) -> uuid.UUID:
@@ -314,6 +320,20 @@ def _build_case(
     )
     if stage == Stage.IMPLEMENTATION:
         return case
+    # Some cases end before their summary conversation (every third closed case: stages cycle every 8 indices).
+    early = stage == Stage.CLOSED and (index // len(STAGES)) % 3 == 1
+    if early:
+        outcomes = {
+            goal.pk: rng.choice([GoalOutcome.PARTLY, GoalOutcome.NOT_ACHIEVED])
+            for goal in case.plans.get(status="approved").goals.all()
+        }
+        return services.case_close(
+            actor=coordinator,
+            case=case,
+            outcomes=outcomes,
+            success=False,
+            early_closure_reason=rng.choice(EARLY_CLOSURE_REASONS),
+        )
     services.case_advance(actor=coordinator, case=case, to_stage=Stage.SUMMARY)
     if stage == Stage.SUMMARY:
         return case
@@ -330,6 +350,96 @@ def _build_case(
         summary_conversation_on=today,
         summary_notes="Rozmowa podsumowująca: omówiono przebieg współpracy i jej efekty.",
     )
+
+
+# Days after the application (or report) on which the demo's steps happened, by the kind of the timeline's event.
+STEP_DAYS = {
+    "case_open": 0,
+    "case_stage": 1,
+    "case_qualify": 3,
+    "assessment_record": 7,
+    "team_member_add": 12,
+    "plan_create": 14,
+    "goal_add": 15,
+    "task_add": 16,
+    "plan_submit": 20,
+    "plan_approve": 21,
+}
+
+
+def _backdate(case: Case, *, rng: random.Random, now: datetime.datetime) -> None:
+    """Spread the demo case's history over the time since its application (the services wrote it all "now"): the
+    timeline, the opening, qualification, team, assessment, plan approval, progress, reviews, notes and closure, and
+    the start and end of the grants that rest on it. Each moment stays in the past and in the order it happened."""
+    from kooperacja.cases.models import AssessmentEntry, CaseEvent, CaseTeamMember, Note, Plan, Review, TaskProgress
+
+    start_day = case.application_date or case.reported_on
+    if start_day is None:
+        return
+    tz = timezone.get_current_timezone()
+    start = datetime.datetime.combine(start_day, datetime.time(9, 0), tzinfo=tz)
+    events = list(CaseEvent.objects.filter(case=case).order_by("at", "pk"))
+    span = max((now - start).total_seconds(), 3600.0)
+    moments: list[datetime.datetime] = []
+    previous = start
+    late = [e for e in events if e.kind not in STEP_DAYS]
+    late_slots = sorted(rng.uniform(0.25, 0.95) for _ in late)
+    for event in events:
+        if event.kind in STEP_DAYS:
+            moment = start + datetime.timedelta(days=STEP_DAYS[event.kind], minutes=len(moments))
+        else:
+            moment = start + datetime.timedelta(seconds=span * late_slots.pop(0))
+        moment = min(max(moment, previous + datetime.timedelta(minutes=1)), now - datetime.timedelta(minutes=1))
+        moments.append(moment)
+        previous = moment
+    by_kind: dict[str, list[datetime.datetime]] = {}
+    for event, moment in zip(events, moments, strict=True):
+        CaseEvent.objects.filter(pk=event.pk).update(at=moment)
+        by_kind.setdefault(event.kind, []).append(moment)
+
+    def local_day(moment: datetime.datetime) -> datetime.date:
+        return timezone.localtime(moment).date()
+
+    def assign(queryset: Any, kind: str, field: str, as_date: bool = False) -> None:
+        for row, moment in zip(queryset.order_by("pk"), by_kind.get(kind, []), strict=False):
+            queryset.model.objects.filter(pk=row.pk).update(**{field: local_day(moment) if as_date else moment})
+
+    Case.objects.filter(pk=case.pk).update(opened_at=start, opened_on=start_day)
+    if by_kind.get("case_qualify"):
+        Case.objects.filter(pk=case.pk, qualified_on__isnull=False).update(
+            qualified_on=local_day(by_kind["case_qualify"][0])
+        )
+    assign(AssessmentEntry.objects.filter(case=case), "assessment_record", "assessed_on", as_date=True)
+    assign(CaseTeamMember.objects.filter(case=case), "team_member_add", "joined_on", as_date=True)
+    assign(Plan.objects.filter(case=case, approved_at__isnull=False), "plan_approve", "approved_at")
+    assign(Plan.objects.filter(case=case), "plan_create", "created_at")
+    assign(TaskProgress.objects.filter(task__plan__case=case), "task_progress", "at")
+    assign(Review.objects.filter(case=case), "review_add", "held_on", as_date=True)
+    assign(Note.objects.filter(case=case), "note_add", "at")
+    grants = AccessGrant.objects.filter(source_id=case.ref)
+    grants.update(started_at=start)
+    member_moments = by_kind.get("team_member_add", [])
+    for member, moment in zip(CaseTeamMember.objects.filter(case=case).order_by("pk"), member_moments, strict=False):
+        AccessGrant.objects.filter(source_id=str(member.pk), source_type__in=["case_team", "blue_card"]).update(
+            started_at=moment
+        )
+    tasks = by_kind.get("task_add", [])
+    if tasks:
+        AccessGrant.objects.filter(
+            source_type="plan_task", source_id__in=[str(pk) for pk in case.plans.values_list("tasks__pk", flat=True)]
+        ).update(started_at=tasks[0])
+    closed = by_kind.get("case_close")
+    if closed:
+        day = local_day(closed[0])
+        values: dict[str, Any] = {"closed_on": day}
+        if case.summary_conversation_on is not None:
+            values["summary_conversation_on"] = day
+        Case.objects.filter(pk=case.pk).update(**values)
+        CaseTeamMember.objects.filter(case=case, left_on__isnull=False).update(left_on=day)
+        AccessGrant.objects.filter(end_reason="case_closed", ended_at__isnull=False).filter(
+            source_id__in=[str(pk) for pk in CaseTeamMember.objects.filter(case=case).values_list("pk", flat=True)]
+            + [str(pk) for pk in case.plans.values_list("tasks__pk", flat=True)]
+        ).update(ended_at=closed[0])
 
 
 def load(*, rng_seed: int = DEMO_SEED, cases_per_gmina: int = 60) -> CasesDemoSummary:
@@ -366,7 +476,7 @@ def load(*, rng_seed: int = DEMO_SEED, cases_per_gmina: int = 60) -> CasesDemoSu
             persons, created = _persons(gmina, ops, cases_per_gmina, fake, rng)
             summary.persons_created += created
             for index in range(cases_per_gmina):
-                _build_case(
+                case = _build_case(
                     index=index,
                     stage=STAGES[index % len(STAGES)],
                     gmina=gmina,
@@ -381,6 +491,7 @@ def load(*, rng_seed: int = DEMO_SEED, cases_per_gmina: int = 60) -> CasesDemoSu
                     today=today,
                     summary=summary,
                 )
+                _backdate(case, rng=rng, now=timezone.now())
                 summary.cases += 1
     return summary
 

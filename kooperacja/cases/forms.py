@@ -190,3 +190,5 @@ class CaseFilterForm(forms.Form):
     )
     number = forms.CharField(label=_("Case number"), required=False, max_length=40)
     overdue = forms.BooleanField(label=_("only with overdue tasks"), required=False)
+    # The cases of one person (the link on the person's page): an id, never a name, in the URL.
+    person = forms.UUIDField(required=False, widget=forms.HiddenInput)

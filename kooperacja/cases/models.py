@@ -16,6 +16,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class ModelVariant(models.TextChoices):
@@ -129,8 +130,9 @@ NEXT_STAGE: dict[str, str] = {
 
 
 class IntakeSource(models.TextChoices):
-    APPLICATION = "application", _("application")
-    REPORT = "report", _("report")
+    # With a context: privacy's "report" (the art. 15 report channel) is "raport" in the merged Polish catalogue.
+    APPLICATION = "application", pgettext_lazy("case intake", "application")
+    REPORT = "report", pgettext_lazy("case intake", "report")
 
 
 class IntakeChannel(models.TextChoices):
@@ -215,6 +217,8 @@ class Case(models.Model):
     summary_conversation_on = models.DateField(_("summary conversation on"), null=True, blank=True)
     summary_notes = models.TextField(_("summary of the course and results"), blank=True)
     early_closure_reason = models.TextField(_("reason for closing early"), blank=True)
+    # Set when the case passed its owner's retention rule: free texts blanked, grants ended (services.case_anonymise).
+    anonymised_at = models.DateTimeField(_("anonymised at"), null=True, blank=True, editable=False)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     class Meta:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime
 import statistics
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -30,6 +30,7 @@ from kooperacja.cases.models import (
     Task,
     TaskProgress,
     TeamShare,
+    months_after,
 )
 from kooperacja.people.models import Person
 from kooperacja.privacy.models import DataCategory
@@ -79,7 +80,8 @@ def deadline(on: datetime.date | None, today: datetime.date | None = None) -> De
 
 def _with_counts(cases: QuerySet[Case]) -> QuerySet[Case]:
     today = timezone.localdate()
-    in_force = Q(plans__status=PlanStatus.APPROVED, plans__tasks__status__in=OPEN_TASK_STATUSES)
+    # Open tasks of the plan in force of an open case (a closed case's leftover tasks are no longer due).
+    in_force = Q(stage__in=OPEN_STAGES, plans__status=PlanStatus.APPROVED, plans__tasks__status__in=OPEN_TASK_STATUSES)
     return cases.select_related(*CASE_LIST_RELATED).annotate(
         open_tasks=Count("plans__tasks", filter=in_force, distinct=True),
         overdue_tasks=Count("plans__tasks", filter=in_force & Q(plans__tasks__due_on__lt=today), distinct=True),
@@ -89,12 +91,24 @@ def _with_counts(cases: QuerySet[Case]) -> QuerySet[Case]:
 
 
 def caseload(
-    actor: Any, *, scope: str = "mine", stage: str = "", number: str = "", overdue_only: bool = False
+    actor: Any,
+    *,
+    scope: str = "mine",
+    stage: str = "",
+    number: str = "",
+    overdue_only: bool = False,
+    person_id: Any = None,
 ) -> QuerySet[Case]:
-    """The cases the actor sees as staff of their owner institution: hers (scope "mine") or the institution's."""
+    """The cases the actor sees as staff of their owner institution: hers (scope "mine") or the institution's; with
+    `person_id`, only those about that person or a household she belongs or belonged to."""
     cases = policies.owned_cases(actor)
     if scope == "mine":
         cases = cases.filter(coordinator=actor)
+    if person_id is not None:
+        from kooperacja.people.models import HouseholdMember
+
+        households = HouseholdMember.objects.filter(person_id=person_id).values("household_id")
+        cases = cases.filter(Q(person_id=person_id) | Q(household_id__in=households))
     if stage == "open":
         cases = cases.filter(stage__in=OPEN_STAGES)
     elif stage in Stage.values:
@@ -143,7 +157,7 @@ def inbox(actor: Any, *, open_only: bool = True) -> QuerySet[Task]:
         "plan__case", "plan__case__owner_institution", "goal", "owner_institution", "owner_user"
     )
     if open_only:
-        tasks = tasks.filter(status__in=OPEN_TASK_STATUSES)
+        tasks = tasks.filter(status__in=OPEN_TASK_STATUSES, plan__case__stage__in=OPEN_STAGES)
     return tasks.order_by("due_on", "pk")
 
 
@@ -207,6 +221,8 @@ class CasePage:
     my_tasks: list[Task] = field(default_factory=list)
     plan_deadline: Deadline | None = None
     plan_end: Deadline | None = None
+    # The end of the variant's typical duration (IPW: 13 months from the opening), while the case is open.
+    typical_end: Deadline | None = None
     duration_months: int = 0
 
     @property
@@ -261,6 +277,8 @@ def case_page(access: policies.CaseAccess, actor: Any) -> CasePage:
             page.plan_deadline = deadline(case.plan_due_on, today)
         if current is not None and current.ends_on and case.is_open:
             page.plan_end = deadline(current.ends_on, today)
+        if case.is_open and page.rules.typical_months_max and case.opened_on:
+            page.typical_end = deadline(months_after(case.opened_on, page.rules.typical_months_max), today)
     else:
         domains = [d for d, category in DOMAIN_CATEGORY.items() if category in visible]
         page.assessment = list(assessment.filter(domain__in=domains))
@@ -333,3 +351,167 @@ def case_figures_by_gmina(
     for gmina_id, values in durations.items():
         result[gmina_id]["median_duration_days"] = statistics.median(values)
     return result
+
+
+# --- the person's report (GDPR art. 15) --------------------------------------------------------------------------------
+
+
+def person_report_sections(*, person: Person, actor: Any = None) -> list[Any]:
+    """privacy.reports' section "cases and plans": every case about the person (or a household she belongs or belonged
+    to) with what it holds — intake, team and what was shared on which basis, assessment, plan goals and tasks,
+    reviews, ordinary notes, closure. Sensitive and Niebieska Karta notes are counted, not copied: the DPO decides
+    what of them is handed over (art. 15(4), art. 23 GDPR). A constant number of queries whatever the number of cases.
+    """
+    from django.utils.formats import date_format
+    from django.utils.translation import gettext as _
+
+    from kooperacja.cases.models import Sensitivity
+    from kooperacja.privacy.reports import ReportSection, ReportTable, categories_text
+
+    def day(value: Any) -> str:
+        return date_format(value, "SHORT_DATE_FORMAT") if value else "—"
+
+    household_ids = person.memberships.values("household_id")
+    cases = list(
+        Case.objects.filter(Q(person=person) | Q(household_id__in=household_ids))
+        .select_related("owner_institution", "reporter_institution", "household")
+        .prefetch_related(
+            Prefetch(
+                "team_members",
+                queryset=CaseTeamMember.objects.select_related("institution").prefetch_related(
+                    Prefetch("shares", queryset=TeamShare.objects.select_related("legal_basis", "consent"))
+                ),
+            ),
+            Prefetch("assessment", queryset=AssessmentEntry.objects.select_related("assessed_by_institution")),
+            Prefetch(
+                "plans",
+                queryset=Plan.objects.prefetch_related(
+                    Prefetch(
+                        "goals",
+                        queryset=Goal.objects.prefetch_related(
+                            Prefetch("tasks", queryset=Task.objects.select_related("owner_institution"))
+                        ),
+                    )
+                ).order_by("version"),
+            ),
+            Prefetch("reviews", queryset=Review.objects.order_by("held_on", "pk")),
+            Prefetch("notes", queryset=Note.objects.order_by("at", "pk")),
+        )
+        .order_by("opened_at", "pk")
+    )
+    if not cases:
+        return [ReportSection(title=_("Cases and plans"), paragraphs=[_("No case concerns the person.")])]
+    sections = []
+    for case in cases:
+        subject = case.household.name if case.household_id and case.household else _("the person")
+        fields = [
+            (_("Case number"), case.number),
+            (_("Owner institution"), case.owner_institution.name),
+            (_("About"), subject),
+            (_("Stage"), str(case.get_stage_display())),
+            (_("Name of the plan"), str(case.get_plan_label_display())),
+            (_("Started from"), f"{case.get_intake_source_display()} ({case.get_channel_display()})"),
+            (_("Application date"), day(case.application_date)),
+            (_("Reported on"), day(case.reported_on)),
+            (
+                _("Reported by"),
+                ", ".join(p for p in (case.reporter_name, getattr(case.reporter_institution, "name", "")) if p) or "—",
+            ),
+            (_("Qualification"), f"{case.get_qualification_decision_display() or '—'} {day(case.qualified_on)}"),
+            (_("Closed on"), day(case.closed_on)),
+            (
+                _("Completed successfully"),
+                "—" if case.success is None else (_("yes") if case.success else _("no")),
+            ),
+            (_("Summary of the course and results"), case.summary_notes or "—"),
+            (_("Reason for closing early"), case.early_closure_reason or "—"),
+        ]
+        team = ReportTable(
+            caption=_("Case team: member institutions and what was shared with them"),
+            headers=[_("Institution"), _("Role in the team"), _("Shared, and on what basis"), _("Membership")],
+            rows=[
+                [
+                    member.institution.name,
+                    str(member.get_role_display()),
+                    "; ".join(
+                        f"{categories_text([share.category])}: "
+                        + (
+                            share.legal_basis.reference
+                            if share.legal_basis
+                            else _("consent given on %(day)s") % {"day": day(getattr(share.consent, "given_on", None))}
+                        )
+                        for share in member.shares.all()
+                        if share.person_id == person.pk
+                    )
+                    or "—",
+                    f"{day(member.joined_on)} – {day(member.left_on) if member.left_on else ''}",
+                ]
+                for member in case.team_members.all()
+            ],
+            empty=_("No partner institution was in the case team."),
+        )
+        assessment = ReportTable(
+            caption=_("Joint assessment"),
+            headers=[_("Life domain"), _("Strengths"), _("Needs"), _("Assessed by")],
+            rows=[
+                [
+                    str(entry.get_domain_display()),
+                    entry.strengths or "—",
+                    entry.needs or "—",
+                    f"{entry.assessed_by_institution.name}, {day(entry.assessed_on)}",
+                ]
+                for entry in case.assessment.all()
+            ],
+            empty=_("No life domain assessed yet."),
+        )
+        plan_rows: list[Sequence[str]] = [
+            [
+                f"{plan.version}. {goal.title}",
+                str(plan.get_status_display()),
+                "; ".join(
+                    f"{task.title} ({task.owner_institution.name}, {task.get_status_display()})"
+                    for task in goal.tasks.all()
+                )
+                or "—",
+                str(goal.get_outcome_display()) if goal.outcome else "—",
+            ]
+            for plan in case.plans.all()
+            for goal in plan.goals.all()
+        ]
+        plans = ReportTable(
+            caption=_("Individual plan: goals and tasks (by version)"),
+            headers=[_("Goal"), _("Status"), _("Tasks"), _("Outcome")],
+            rows=plan_rows,
+            empty=_("No plan yet."),
+        )
+        notes = list(case.notes.all())
+        ordinary = [note for note in notes if note.sensitivity == Sensitivity.ORDINARY]
+        review_rows: list[Sequence[str]] = [
+            [day(review.held_on), _("review"), review.notes] for review in case.reviews.all()
+        ]
+        review_rows += [[day(timezone.localtime(note.at).date()), _("note"), note.text] for note in ordinary]
+        reviews = ReportTable(
+            caption=_("Reviews and ordinary notes"),
+            headers=[_("Date"), _("Kind"), _("Text")],
+            rows=review_rows,
+            empty=_("No reviews or ordinary notes."),
+        )
+        withheld = len(notes) - len(ordinary)
+        paragraphs = []
+        if withheld:
+            paragraphs.append(
+                _(
+                    "The case also holds %(count)d sensitive or Niebieska Karta notes; the data protection officer "
+                    "decides what of them may be handed over (art. 15(4) and art. 23 GDPR)."
+                )
+                % {"count": withheld}
+            )
+        sections.append(
+            ReportSection(
+                title=_("Case %(number)s") % {"number": case.number},
+                fields=fields,
+                paragraphs=paragraphs,
+                tables=[team, assessment, plans, reviews],
+            )
+        )
+    return sections

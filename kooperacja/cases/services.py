@@ -12,7 +12,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Max
+from django.db.models import Max, Q
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -48,6 +48,7 @@ from kooperacja.cases.models import (
 from kooperacja.core.services import audit_record
 from kooperacja.people.models import Household, Person
 from kooperacja.privacy import policies as privacy_policies
+from kooperacja.privacy import retention
 from kooperacja.privacy import services as privacy_services
 from kooperacja.privacy.models import Consent, DataCategory, LegalBasis
 
@@ -883,6 +884,84 @@ def on_consent_ended(*, consent: Consent, actor: Any) -> None:
             summary=_("A consent of the person ended: what was shared on it is no longer visible to its recipients."),
             target=consent,
         )
+
+
+# --- retention ------------------------------------------------------------------------------------------------------
+
+RETENTION_BATCH = 500
+
+
+def case_anonymise(*, actor: Any, case: Case) -> Case:
+    """Anonymise a closed or refused case past its owner's retention rule: its free texts (notes, reviews, assessment,
+    goals, tasks and their progress, the reporter, the summary) are blanked, every grant that rests on it ends, and its
+    persons are anonymised when no other live source still needs them (privacy.retention.person_still_needed). The
+    stage, dates, outcomes and the timeline (which holds no personal data) stay for the indicators."""
+    with transaction.atomic():
+        case = Case.objects.select_for_update().get(pk=case.pk)
+        if case.anonymised_at is not None:
+            raise ValidationError(_("This case has already been anonymised."))
+        if case.is_open:
+            raise ValidationError(_("An open case is not anonymised: close it first."))
+        anonymised = privacy_services.ANONYMISED
+        member_ids = [str(pk) for pk in case.team_members.values_list("pk", flat=True)]
+        task_ids = [str(pk) for pk in Task.objects.filter(plan__case=case).values_list("pk", flat=True)]
+        sources = (
+            Q(source_type__in=(policies.CASE_OWNER, policies.BLUE_CARD), source_id=case.ref)
+            | Q(source_type__in=(policies.CASE_TEAM, policies.BLUE_CARD), source_id__in=member_ids)
+            | Q(source_type=policies.PLAN_TASK, source_id__in=task_ids)
+        )
+        from kooperacja.privacy.models import AccessGrant
+
+        person_ids = set(AccessGrant.objects.filter(sources).values_list("person_id", flat=True))
+        if case.person_id:
+            person_ids.add(case.person_id)
+        Note.objects.filter(case=case).update(text=anonymised)
+        Review.objects.filter(case=case).update(notes=anonymised)
+        AssessmentEntry.objects.filter(case=case).update(strengths="", needs=anonymised)
+        TaskProgress.objects.filter(task__plan__case=case).update(text=anonymised)
+        Task.objects.filter(plan__case=case).update(title=anonymised)
+        Goal.objects.filter(plan__case=case).update(title=anonymised, outcome_note="")
+        case.reporter_name = ""
+        case.refusal_reason = anonymised if case.refusal_reason else ""
+        case.summary_notes = anonymised if case.summary_notes else ""
+        case.early_closure_reason = anonymised if case.early_closure_reason else ""
+        case.anonymised_at = timezone.now()
+        case.save(
+            update_fields=[
+                "reporter_name",
+                "refusal_reason",
+                "summary_notes",
+                "early_closure_reason",
+                "anonymised_at",
+                "updated_at",
+            ]
+        )
+        for grant in (
+            AccessGrant.objects.filter(sources, ended_at__isnull=True)
+            .values_list("source_type", "source_id")
+            .distinct()
+        ):
+            privacy_services.grants_end(actor=actor, source_type=grant[0], source_id=grant[1], reason="case_anonymised")
+        _event(actor=actor, case=case, kind="case_anonymise", summary=_("Case anonymised after its retention period."))
+        for person in Person.objects.filter(pk__in=person_ids, anonymised_at__isnull=True).order_by("pk"):
+            if not retention.person_still_needed(person):
+                privacy_services.person_anonymise(actor=actor, person=person)
+    return case
+
+
+def cases_anonymise_past_retention(*, institution: Any, cutoff: datetime.date, actor: Any = None) -> int:
+    """privacy.retention's handler of the record type "case": the institution's cases closed (or refused) before
+    `cutoff` and not yet anonymised, at most RETENTION_BATCH per run; returns how many were anonymised."""
+    past = Q(stage=Stage.CLOSED, closed_on__lt=cutoff) | Q(stage=Stage.REFUSED, qualified_on__lt=cutoff)
+    ids = list(
+        Case.objects.filter(owner_institution=institution, anonymised_at__isnull=True)
+        .filter(past)
+        .order_by("closed_on", "qualified_on", "pk")
+        .values_list("pk", flat=True)[:RETENTION_BATCH]
+    )
+    for pk in ids:
+        case_anonymise(actor=actor, case=Case(pk=pk))
+    return len(ids)
 
 
 # --- for governance (case conferences) --------------------------------------------------------------------------------

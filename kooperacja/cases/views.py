@@ -87,12 +87,14 @@ def _done(request: HttpRequest, message: str, case: Case, anchor: str = "") -> H
 def caseload(request: HttpRequest) -> HttpResponse:
     form = forms.CaseFilterForm(request.GET or None)
     data = form.cleaned_data if form.is_valid() else {}
+    person_id = data.get("person")
     cases = selectors.caseload(
         request.user,
-        scope=data.get("scope") or "mine",
+        scope=data.get("scope") or ("institution" if person_id else "mine"),
         stage=data.get("stage") or "",
         number=data.get("number") or "",
         overdue_only=bool(data.get("overdue")),
+        person_id=person_id,
     )
     page = Paginator(cases, PER_PAGE).get_page(request.GET.get("page"))
     query = request.GET.copy()
@@ -105,6 +107,7 @@ def caseload(request: HttpRequest) -> HttpResponse:
             "page": page,
             "panel": selectors.caseload_panel(request.user),
             "may_open": bool(policies.owner_institutions_of(request.user)),
+            "person_filter": person_id,
             "query": query.urlencode(),
             "crumbs": [],
         },
@@ -337,6 +340,7 @@ def team(request: HttpRequest, pk: Any) -> HttpResponse:
             "members": members,
             "chosen": chosen,
             "rows": rows,
+            "refused_persons": list({row["person"].pk: row["person"] for row in rows if row["basis"] is None}.values()),
             "may_write": access.may_write and case.is_open,
             "crumbs": _case_crumbs(case),
             "title": _("Case team of case %(number)s") % {"number": case.number},

@@ -379,6 +379,12 @@ def unmerge(request: HttpRequest, merge_id: int) -> PersonMerge:
 @router.get("/households", response=list[HouseholdOut], summary="Households you may see")
 def list_households(request: HttpRequest) -> list[dict[str, Any]]:
     rows = list(selectors.households_for(actor=request.user)[:200])
+    log_reads(
+        actor=request.user,
+        shown=selectors.household_list_reads(actor=request.user, households=rows),
+        resource="api:people:households",
+        channel=Channel.API,
+    )
     return [
         {
             "id": h.pk,

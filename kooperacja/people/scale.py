@@ -158,6 +158,8 @@ class PeopleWriter:
         second = (
             rng.choice(self.names.female_first if sex == "F" else self.names.male_first) if rng.random() < 0.3 else ""
         )
+        if second == first:  # "Franciszek Franciszek": nobody is named twice alike
+            second = ""
         started = time.perf_counter()
         number = pesel_for(birth_date, sex, rng)
         encrypted, index = crypto.encrypt(number), crypto.blind_index(number)

@@ -316,6 +316,12 @@ def person_unmerge(request: HttpRequest, pk: int) -> HttpResponse:
 @require_GET
 def household_list(request: HttpRequest) -> HttpResponse:
     page = Paginator(selectors.households_for(actor=request.user), PAGE_SIZE).get_page(request.GET.get("page"))
+    log_reads(
+        actor=request.user,
+        shown=selectors.household_list_reads(actor=request.user, households=list(page.object_list)),
+        resource="people:household_list",
+        channel=Channel.PAGE,
+    )
     return render(
         request,
         "people/household_list.html",

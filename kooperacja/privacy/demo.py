@@ -67,7 +67,7 @@ ACTIVITIES = [
 
 RETENTION = [
     (RecordType.CASE, 10, "JRWA: dokumentacja pomocy społecznej, kategoria B10"),
-    (RecordType.PERSON, 10, "Po zamknięciu ostatniego przypadku"),
+    (RecordType.PERSON, 10, "Po zamknięciu ostatniej sprawy"),
     (RecordType.CONSENT, 5, "Rozliczalność (art. 5 ust. 2 RODO) po odwołaniu lub wygaśnięciu"),
     (RecordType.SUBJECT_REQUEST, 3, "Rozliczalność obsługi żądań"),
 ]

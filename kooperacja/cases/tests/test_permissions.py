@@ -147,6 +147,8 @@ def _api_calls(world) -> list[tuple[str, str, str, dict | None, dict[str, int]]]
             write,
         ),
         ("note", "post", f"{API}/{c}/notes", {"text": "x"}, write),
+        ("review", "post", f"{API}/{c}/reviews", {"notes": "x"}, write),
+        ("plan_dates", "patch", f"{API}/plans/{plan.pk}", {"starts_on": "2026-01-01"}, write),
         ("closure", "post", f"{API}/{c}/closure", {"success": False, "early_closure_reason": "x"}, write),
         ("remove", "delete", f"{API}/{c}/team/{case.team_members.get().pk}", None, write),
         (
@@ -170,6 +172,8 @@ def test_api(world, client_for, role: str) -> None:
             response = client.get(url)
         elif method == "delete":
             response = client.delete(url)
+        elif method == "patch":
+            response = client.patch(url, json.dumps(body), content_type="application/json")
         else:
             response = client.post(url, json.dumps(body), content_type="application/json")
         assert response.status_code == want, (role, name, response.status_code, response.content[:200])

@@ -309,6 +309,10 @@ def test_constant_queries(world, client_for, django_assert_max_num_queries, extr
         assert tom.get(reverse("cases:inbox")).status_code == 200
     with django_assert_max_num_queries(22):
         assert tom.get(reverse("cases:detail", args=[world.case.pk])).status_code == 200
+    with django_assert_max_num_queries(24):
+        assert tom.get(reverse("cases:task", args=[world.task.pk])).status_code == 200
+    with django_assert_max_num_queries(30):
+        assert client_for(world.cast.alice).get(reverse("cases:team", args=[world.case.pk])).status_code == 200
 
 
 def test_timeline_and_audit_in_every_write(world) -> None:
@@ -389,3 +393,79 @@ def test_api_workflow(cast, bases, client_for) -> None:
     detail = client.get(f"/api/v1/cases/{case_id}").json()
     assert detail["persons"][0]["last_name"] == person.last_name and detail["access"] == "write"
     assert [e["kind"] for e in detail["timeline"]][-1] == "case_open"
+
+
+def test_api_covers_intake_reviews_plan_dates_and_closure(world, client_for) -> None:
+    cast = world.cast
+    client = client_for(cast.alice)
+    post = lambda url, body: client.post(url, json.dumps(body), content_type="application/json")  # noqa: E731
+    case_id = world.case.pk
+    review = post(f"/api/v1/cases/{case_id}/reviews", {"notes": "Przegląd: zadania idą zgodnie z planem."})
+    assert review.status_code == 201 and review.json()["plan_version"] == 1
+    v2 = post(f"/api/v1/cases/plans/{world.plan.pk}/actions", {"action": "new_version"}).json()
+    start = timezone.localdate()
+    dated = client.patch(
+        f"/api/v1/cases/plans/{v2['id']}",
+        json.dumps({"starts_on": start.isoformat(), "ends_on": (start + datetime.timedelta(days=200)).isoformat()}),
+        content_type="application/json",
+    )
+    assert dated.status_code == 200 and dated.json()["starts_on"] == start.isoformat()
+    detail = client.get(f"/api/v1/cases/{case_id}").json()
+    assert [r["notes"] for r in detail["reviews"]] == ["Przegląd: zadania idą zgodnie z planem."]
+    assert detail["intake"]["source"] == "application" and detail["intake"]["qualification_decision"] == "accepted"
+    assert detail["closure"] is None
+    closed = post(
+        f"/api/v1/cases/{case_id}/closure",
+        {"success": False, "outcomes": {str(world.goal.pk): "partly"}, "early_closure_reason": "Wyprowadzka"},
+    )
+    assert closed.status_code == 200, closed.content
+    detail = client.get(f"/api/v1/cases/{case_id}").json()
+    assert detail["closure"]["early_closure_reason"] == "Wyprowadzka" and detail["closure"]["success"] is False
+    # A partner sees neither the intake (who reported) nor the reviews.
+    partner = client_for(cast.tom)
+    services_consent = world.consent  # still valid, but the case is closed: the team's grants ended
+    assert services_consent.withdrawn_on is None
+    assert partner.get(f"/api/v1/cases/{case_id}").status_code == 404
+
+
+def test_ipw_says_when_the_typical_duration_is_near_or_passed(cast, bases, client_for) -> None:
+    from kooperacja.cases.models import CaseRules
+
+    rules = CaseRules.for_variant("rural_leaders", gmina=cast.gmina_a)
+    rules.full_clean()
+    rules.save()
+    case = open_case(cast)
+    assert case.plan_label == "ipw"
+    long_ago = timezone.now() - datetime.timedelta(days=31 * 14)
+    Case.objects.filter(pk=case.pk).update(opened_at=long_ago, opened_on=timezone.localtime(long_ago).date())
+    page = client_for(cast.alice).get(reverse("cases:detail", args=[case.pk])).content.decode()
+    assert "zwykle 10–13 mies." in page
+    assert "koniec typowego czasu trwania (13 miesięcy): przekroczony" in page
+    detail = client_for(cast.alice).get(f"/api/v1/cases/{case.pk}").json()
+    assert detail["typical_end"]["overdue"] is True
+    soon = timezone.now() - datetime.timedelta(days=365 + 20)
+    Case.objects.filter(pk=case.pk).update(opened_at=soon, opened_on=timezone.localtime(soon).date())
+    page = client_for(cast.alice).get(reverse("cases:detail", args=[case.pk])).content.decode()
+    assert "koniec typowego czasu trwania (13 miesięcy): za" in page and "badge waitlist" in page
+
+
+def test_the_intake_says_who_reported_when_and_how_in_polish(cast, bases, client_for) -> None:
+    case = open_case(
+        cast,
+        intake_source="report",
+        channel="phone",
+        application_date=None,
+        reported_on=timezone.localdate(),
+        reporter_name="Sąsiadka",
+        reporter_institution=cast.school_a,
+    )
+    page = client_for(cast.alice).get(reverse("cases:detail", args=[case.pk])).content.decode()
+    assert "zgłoszenie (telefon)" in page and "raport" not in page  # not privacy's "report" channel
+    assert "Sąsiadka" in page and cast.school_a.name in page
+
+
+def test_a_partner_landing_on_the_caseload_is_pointed_to_her_inbox(world, client_for) -> None:
+    page = client_for(world.cast.tom).get(reverse("cases:caseload")).content.decode()
+    assert "Twoja instytucja nie prowadzi tu spraw" in page and reverse("cases:inbox") in page
+    page = client_for(world.cast.alice).get(reverse("cases:caseload")).content.decode()
+    assert "Twoja instytucja nie prowadzi tu spraw" not in page

@@ -30,7 +30,7 @@ def home(cast: Cast, anna: Person) -> Household:
     return pf.household(institution=cast.ops_a, members=[(anna, "head")])
 
 
-@pytest.mark.parametrize("who", ["olga", "bob", "rosa", "paula", "root"])
+@pytest.mark.parametrize("who", ["olga", "bob", "rosa", "paula", "root", "dora"])
 def test_outsiders_get_404(cast: Cast, client_for: Any, anna: Person, home: Household, who: str) -> None:
     client = client_for(getattr(cast, who))
     member = home.members.get()

@@ -55,17 +55,44 @@ def write_pages(anna: Person, home: Household, member: HouseholdMember) -> list[
     ]
 
 
-@pytest.mark.parametrize("who", ["olga", "bob", "rosa", "paula", "root"])
+# dora is the DPO of OPS A (the recording institution): she supervises through the access log and the art. 15
+# report, and does not see person pages.
+@pytest.mark.parametrize("who", ["olga", "bob", "rosa", "paula", "root", "dora"])
 def test_outsiders_get_404_everywhere(cast: Cast, client_for: Any, anna: Person, home: Household, who: str) -> None:
+    dup = pf.person(institution=cast.ops_a, first_name="Ania", last_name="Zolkiewska")
+    merge = services.person_merge(actor=cast.alice, survivor=anna, merged=dup, reason="duplikat")
     client = client_for(getattr(cast, who))
     member = home.members.get()
-    for url in read_pages(anna, home) + write_pages(anna, home, member):
+    unmerge = reverse("people:person_unmerge", args=[merge.pk])
+    for url in [*read_pages(anna, home), *write_pages(anna, home, member), unmerge]:
         assert client.get(url).status_code == 404, url
-    for url in write_pages(anna, home, member):
+    for url in [*write_pages(anna, home, member), unmerge]:
         assert client.post(url, {"reason": "x", "confirm": "on", "until": "2025-01-01"}).status_code == 404, url
     page = _html(client.post(SEARCH, {"q": "zolkiewska"}))
     assert "Żółkiewska" not in page
+    assert "rodzina Żółkiewskich" not in _html(client.get(reverse("people:household_list")))
     assert not AccessLogEntry.objects.exists()
+    assert PersonMerge.objects.get().unmerged_at is None
+
+
+def test_the_household_list_logs_the_family_it_reveals(cast: Cast, client_for: Any, anna: Person, home: Household):
+    page = _html(client_for(cast.alice).get(reverse("people:household_list")))
+    assert "rodzina Żółkiewskich" in page
+    assert _reads(anna) == [("alice", ["family"], "page", "people:household_list")]
+    # The API list too.
+    assert [h["name"] for h in client_for(cast.alice).get("/api/v1/people/households").json()] == [
+        "rodzina Żółkiewskich"
+    ]
+    assert _reads(anna)[-1] == ("alice", ["family"], "api", "api:people:households")
+
+
+def test_the_person_page_links_consents_and_cases(cast: Cast, client_for: Any, anna: Person) -> None:
+    page = _html(client_for(cast.alice).get(reverse("people:person_detail", args=[anna.pk])))
+    assert reverse("privacy:person_consents", args=[anna.pk]) in page
+    assert f"/cases/?person={anna.pk}" in page and f"/cases/new/?person={anna.pk}" in page
+    # A reader sees the consents link (the consents her institution received), not the case links.
+    page = _html(client_for(cast.tom).get(reverse("people:person_detail", args=[anna.pk])))
+    assert reverse("privacy:person_consents", args=[anna.pk]) in page and "/cases/?person=" not in page
 
 
 def test_a_partner_with_an_identity_consent_sees_only_identity(

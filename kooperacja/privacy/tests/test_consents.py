@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime
+from collections.abc import Callable, Iterator
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -22,6 +24,18 @@ def _today() -> datetime.date:
     return timezone.localdate()
 
 
+@contextlib.contextmanager
+def _extra_callback(callback: Callable[..., None]) -> Iterator[None]:
+    """Register a probe callback for the block, then restore the registry as it was: the callbacks that cases and
+    referrals registered in ready() must survive for the tests that run after this one in the same process."""
+    saved = list(services._consent_ended_callbacks)
+    services.on_consent_ended(callback)
+    try:
+        yield
+    finally:
+        services._consent_ended_callbacks[:] = saved
+
+
 def test_tom_sees_the_consented_categories_only_and_withdrawal_stops_it_at_once(cast, recorded):
     person = recorded.person
     assert policies.visible_categories(actor=cast.tom, person=person) == set()
@@ -34,11 +48,8 @@ def test_tom_sees_the_consented_categories_only_and_withdrawal_stops_it_at_once(
     assert not policies.can_see_person(cast.paula, person)
 
     ended: list[Consent] = []
-    services.on_consent_ended(lambda *, consent, actor: ended.append(consent))
-    try:
+    with _extra_callback(lambda *, consent, actor: ended.append(consent)):
         services.consent_withdraw(actor=cast.alice, consent=consent)
-    finally:
-        services._consent_ended_callbacks.clear()
     assert policies.visible_categories(actor=cast.tom, person=person) == set()
     assert not policies.can_see_person(cast.tom, person)
     assert [c.pk for c in ended] == [consent.pk]
@@ -87,12 +98,9 @@ def test_consent_past_valid_until_stops_counting_and_the_task_ends_its_grants(ca
     assert AccessGrant.objects.get(consent=consent).ended_at is None
 
     ended: list[int] = []
-    services.on_consent_ended(lambda *, consent, actor: ended.append(consent.pk))
-    try:
+    with _extra_callback(lambda *, consent, actor: ended.append(consent.pk)):
         call_command("expire_consents")
         call_command("expire_consents")  # idempotent: callbacks once
-    finally:
-        services._consent_ended_callbacks.clear()
     assert ended == [consent.pk]
     grant = AccessGrant.objects.get(consent=consent)
     assert grant.ended_at is not None and grant.end_reason == "consent_expired"
