@@ -401,6 +401,11 @@ def _step_resume(referral: Referral, actor: Any, data: dict[str, Any], now: date
             % {"categories": ", ".join(sorted(missing))}
         )
     _open_grants(actor=actor, referral=referral, bases={category: bases[category] for category in referral.categories})
+    if referral.suspended_from in AWAITING_ANSWER:
+        # The recipient could not answer while suspended: the answer deadline runs again from the resumption.
+        _set_deadlines(referral, now)
+        referral.reminded_at = None
+        referral.escalated_at = None
     referral.suspended_from = ""
     referral.suspension_reason = ""
 
@@ -486,6 +491,15 @@ def _apply(
         notify(referral=referral, kind=kind, user_ids=users, exclude=exclude)
 
 
+def _last_action(referral: Referral) -> str | None:
+    return (
+        ReferralTransition.objects.filter(referral=referral)
+        .order_by("-at", "-id")
+        .values_list("action", flat=True)
+        .first()
+    )
+
+
 def _acting_institution(actor: Any, referral: Referral, action: str) -> Any:
     side = TRANSITIONS[action].side
     if side == "sender":
@@ -518,6 +532,8 @@ def referral_transition(
         transition = TRANSITIONS[action]
         if transition.target is not None and locked.state == transition.target:
             return TransitionResult(locked, False)
+        if action == Action.RESUME and locked.state != State.SUSPENDED and _last_action(locked) == Action.RESUME:
+            return TransitionResult(locked, False)  # resumed already: repeating it is harmless
         now = timezone.now()
         institution_id = _acting_institution(actor, locked, action)
         if action in (Action.ACCEPT, Action.DECLINE) and locked.state == State.SENT:
