@@ -256,6 +256,31 @@ def metrics(request: HttpRequest, institution: uuid.UUID | None = None, sector: 
     return selectors.sector_metrics(sector=sector)
 
 
+class DeadlinesIO(Schema):
+    urgent_days: int = Field(..., ge=1, le=60)
+    normal_days: int = Field(..., ge=1, le=60)
+    reminder_days: int = Field(..., ge=0, le=30)
+    expire_after_days: int = Field(..., ge=0, le=60)
+
+
+@router.get("/partnerships/{partnership_id}/deadlines", response=DeadlinesIO, url_name="referral_deadlines")
+def partnership_deadlines(request: HttpRequest, partnership_id: uuid.UUID) -> Any:
+    """The answer deadlines (working days) of referrals between the partnership's members."""
+    from kooperacja.directory.policies import get_partnership_for_actor
+
+    return selectors.deadlines_of(partnership=get_partnership_for_actor(request.user, partnership_id))
+
+
+@router.put("/partnerships/{partnership_id}/deadlines", response=DeadlinesIO, url_name="referral_deadlines_set")
+def partnership_deadlines_set(request: HttpRequest, partnership_id: uuid.UUID, payload: DeadlinesIO) -> Any:
+    """Set them: those who maintain the partnership; 403 for other members' staff, 404 for outsiders."""
+    from kooperacja.directory.policies import get_partnership_for_actor
+
+    partnership = get_partnership_for_actor(request.user, partnership_id, need="write")
+    services.deadline_rule_set(actor=request.user, partnership=partnership, **payload.dict())
+    return selectors.deadlines_of(partnership=partnership)
+
+
 @router.get("/{referral_id}", response=ReferralDetailOut, url_name="referral_detail")
 def referral_detail(request: HttpRequest, referral_id: uuid.UUID) -> Any:
     """The referral, its service's capacity (and, for a draft, similar services nearby) and its timeline. The

@@ -135,3 +135,14 @@ ACTION_FORMS: dict[str, type[forms.Form]] = {
     "complete": CompleteForm,
     "cancel": CancelForm,
 }
+
+
+class DeadlineRuleForm(AccessibleFormMixin, forms.Form):
+    urgent_days = forms.IntegerField(label=_("Urgent: answer within (working days)"), min_value=1, max_value=60)
+    normal_days = forms.IntegerField(label=_("Normal: answer within (working days)"), min_value=1, max_value=60)
+    reminder_days = forms.IntegerField(
+        label=_("Reminder (working days before the deadline)"), min_value=0, max_value=30
+    )
+    expire_after_days = forms.IntegerField(
+        label=_("Expires (working days after the deadline)"), min_value=0, max_value=60
+    )

@@ -282,3 +282,24 @@ def sector_metrics(*, sector: str, voivodeship: Any = None) -> Metrics:
     if voivodeship is not None:
         queryset = queryset.filter(Q(recipient__gmina__voivodeship=voivodeship) | Q(recipient__voivodeship=voivodeship))
     return _metrics(queryset)
+
+
+def deadlines_of(*, partnership: Any) -> dict[str, int]:
+    """The partnership's deadlines (its rule, or the defaults: urgent 2, normal 7 working days)."""
+    from kooperacja.referrals.models import ReferralDeadlineRule, Urgency
+    from kooperacja.referrals.services import DEFAULT_DAYS, DEFAULT_EXPIRE_AFTER_DAYS, DEFAULT_REMINDER_DAYS
+
+    rule = ReferralDeadlineRule.objects.filter(partnership=partnership).first()
+    if rule is None:
+        return {
+            "urgent_days": DEFAULT_DAYS[Urgency.URGENT],
+            "normal_days": DEFAULT_DAYS[Urgency.NORMAL],
+            "reminder_days": DEFAULT_REMINDER_DAYS,
+            "expire_after_days": DEFAULT_EXPIRE_AFTER_DAYS,
+        }
+    return {
+        "urgent_days": rule.urgent_days,
+        "normal_days": rule.normal_days,
+        "reminder_days": rule.reminder_days,
+        "expire_after_days": rule.expire_after_days,
+    }

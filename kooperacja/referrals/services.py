@@ -109,6 +109,42 @@ def _set_deadlines(referral: Referral, sent_at: datetime.datetime) -> None:
     referral.expires_at = _end_of_day(add_working_days(due_day, rules.expire_after_days))
 
 
+def deadline_rule_set(
+    *, actor: Any, partnership: Any, urgent_days: int, normal_days: int, reminder_days: int, expire_after_days: int
+) -> ReferralDeadlineRule:
+    """Set a partnership's answer deadlines (working days); only those who maintain the partnership (its lead
+    institution's facilitator or manager) may. Referrals already sent keep their deadlines."""
+    from django.core.exceptions import PermissionDenied
+
+    from kooperacja.directory.policies import can_maintain_partnership
+
+    if not can_maintain_partnership(actor, partnership):
+        raise PermissionDenied(_("Only those who maintain the partnership may change its referral deadlines."))
+    with transaction.atomic():
+        rule = ReferralDeadlineRule.objects.select_for_update().filter(partnership=partnership).first()
+        created = rule is None
+        rule = rule or ReferralDeadlineRule(partnership=partnership)
+        rule.urgent_days = urgent_days
+        rule.normal_days = normal_days
+        rule.reminder_days = reminder_days
+        rule.expire_after_days = expire_after_days
+        rule.full_clean()
+        rule.save()
+        audit_record(
+            actor=actor,
+            action=f"referrals.rule_{'add' if created else 'change'}",
+            target=rule,
+            institution_id=partnership.lead_institution_id,
+            data={
+                "urgent_days": urgent_days,
+                "normal_days": normal_days,
+                "reminder_days": reminder_days,
+                "expire_after_days": expire_after_days,
+            },
+        )
+    return rule
+
+
 # --- notifications ---------------------------------------------------------------------------------------------------
 
 

@@ -324,3 +324,28 @@ def metrics(request: HttpRequest) -> HttpResponse:
         for institution in Institution.objects.filter(pk__in=policies.institution_ids(request.user))
     ]
     return render(request, "referrals/metrics.html", {"by_sector": by_sector, "own": own})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def partnership_deadlines(request: HttpRequest, pk: Any) -> HttpResponse:
+    """A partnership's answer deadlines for referrals between its members; those who maintain it change them."""
+    from kooperacja.directory.policies import can_maintain_partnership, get_partnership_for_actor
+
+    partnership = get_partnership_for_actor(request.user, pk, need="write" if request.method == "POST" else "read")
+    current = selectors.deadlines_of(partnership=partnership)
+    may_change = can_maintain_partnership(request.user, partnership)
+    form = forms.DeadlineRuleForm(request.POST or None, initial=current) if may_change else None
+    if request.method == "POST" and form is not None and form.is_valid():
+        try:
+            services.deadline_rule_set(actor=request.user, partnership=partnership, **form.cleaned_data)
+        except ValidationError as exc:
+            _add_errors(form, exc)
+        else:
+            messages.success(request, _("The referral deadlines of the partnership are saved."))
+            return redirect("referrals:partnership_deadlines", pk=partnership.pk)
+    return render(
+        request,
+        "referrals/deadlines.html",
+        {"partnership": partnership, "current": current, "form": form},
+    )

@@ -39,3 +39,18 @@ def case_referrals(context: dict[str, Any], case: Any, task: Any = None) -> dict
     rows = list(referrals.select_related("recipient", "service").order_by("-created_at", "id")[:50])
     query = f"case={case.pk}" + (f"&task={task.pk}" if task is not None else "")
     return {"show": bool(rows) or sender is not None, "rows": rows, "may_send": sender is not None, "query": query}
+
+
+@register.inclusion_tag("referrals/_partnership_deadlines.html", takes_context=True)
+def partnership_deadlines(context: dict[str, Any], partnership: Any) -> dict[str, Any]:
+    """On a partnership's page: the answer deadlines of referrals between its members, and the way to change them."""
+    from kooperacja.directory.policies import can_maintain_partnership
+    from kooperacja.referrals.selectors import deadlines_of
+
+    request = context.get("request")
+    user = getattr(request, "user", None)
+    return {
+        "partnership": partnership,
+        "current": deadlines_of(partnership=partnership),
+        "may_change": user is not None and can_maintain_partnership(user, partnership),
+    }
