@@ -158,12 +158,15 @@ def _recipient_staff(referral: Referral) -> list[Any]:
 
 
 def _recipient_managers(referral: Referral) -> list[Any]:
-    return list(
+    """The recipient institution's managers; an institution without one in Kooperacja escalates to its working
+    staff, so that an overdue referral never goes unnoticed."""
+    managers = list(
         Membership.objects.current()
         .filter(institution_id=referral.recipient_id, role=Role.INSTITUTION_MANAGER)
         .values_list("user_id", flat=True)
         .distinct()
     )
+    return managers or _recipient_staff(referral)
 
 
 def _sender_side(referral: Referral) -> list[Any]:

@@ -362,3 +362,16 @@ def test_the_recipient_sees_nothing_else_of_the_case(world, sent, client_for):
     assert client.get(reverse("cases:detail", args=[world.case.pk])).status_code == 404
     assert client.get(f"/api/v1/cases/{world.case.pk}").status_code == 404
     assert privacy_policies.visible_categories(actor=world.cast.tom, person=world.person) == set(sent.categories)
+
+
+def test_escalation_without_a_manager_reaches_the_recipients_staff(world, sent):
+    result = services.referral_deadlines_sweep(now=sent.answer_due_at + datetime.timedelta(minutes=1))
+    assert result.escalated == 1
+    assert Notification.objects.filter(referral=sent, kind="escalation", user=world.cast.tom).exists()
+    assert Notification.objects.filter(referral=sent, kind="overdue_notice", user=world.cast.alice).exists()
+
+
+def test_escalation_goes_to_the_manager_only_when_there_is_one(world, sent, school_manager):
+    services.referral_deadlines_sweep(now=sent.answer_due_at + datetime.timedelta(minutes=1))
+    escalated = set(Notification.objects.filter(referral=sent, kind="escalation").values_list("user_id", flat=True))
+    assert escalated == {school_manager.pk}
