@@ -45,6 +45,72 @@ class ReferralOut(Schema):
     overdue: bool = Field(False, alias="is_overdue")
 
 
+class ServiceCapacityOut(Schema):
+    id: uuid.UUID
+    name: str
+    institution_id: uuid.UUID
+    capacity_status: str
+    expected_wait_days: int | None = None
+    capacity_confirmed_at: datetime.datetime | None = None
+
+
+class TimelineOut(Schema):
+    at: datetime.datetime
+    action: str
+    from_state: str
+    to_state: str
+    actor_id: int | None = None
+    institution_id: uuid.UUID | None = None
+    note: str = ""
+
+
+class ReferralDetailOut(ReferralOut):
+    """A referral with what its page shows; while suspended, the recipient gets only its state and the reason."""
+
+    reason: str | None = None
+    decline_text: str = ""
+    work_done: str = ""
+    feedback: str = ""
+    cancel_reason: str = ""
+    suspension_reason: str = ""
+    service: ServiceCapacityOut | None = None
+    alternatives: list[ServiceCapacityOut] = []
+    timeline: list[TimelineOut] = []
+
+
+def _detail(actor: Any, referral: Referral) -> dict[str, Any]:
+    where = policies.standing(actor, referral)
+    base = ReferralOut.from_orm(referral).dict()
+    base["is_overdue"] = base.pop("overdue")
+    if referral.state == State.SUSPENDED and not where.sender:
+        # The recipient of a suspended referral learns only that it is suspended and why.
+        return {**base, "categories": [], "suspension_reason": referral.suspension_reason}
+    page = selectors.referral_page(actor=actor, referral=referral)
+    return {
+        **base,
+        "reason": referral.reason,
+        "decline_text": referral.decline_text,
+        "work_done": referral.work_done,
+        "feedback": referral.feedback,
+        "cancel_reason": referral.cancel_reason,
+        "suspension_reason": referral.suspension_reason,
+        "service": referral.service,
+        "alternatives": page.alternatives,
+        "timeline": [
+            {
+                "at": t.at,
+                "action": t.action,
+                "from_state": t.from_state,
+                "to_state": t.to_state,
+                "actor_id": t.actor_id,
+                "institution_id": t.institution_id,
+                "note": t.note,
+            }
+            for t in page.transitions
+        ],
+    }
+
+
 class ReferralIn(Schema):
     case_id: uuid.UUID
     recipient_id: uuid.UUID
@@ -156,6 +222,23 @@ def notification_list(request: HttpRequest, unread: bool = False) -> Any:
     return queryset.filter(read_at__isnull=True) if unread else queryset
 
 
+class UnreadOut(Schema):
+    unread: int
+
+
+@router.get("/notifications/unread-count", response=UnreadOut, url_name="referral_notifications_unread")
+def notification_unread_count(request: HttpRequest) -> Any:
+    """How many of the user's notifications are unread (the number in the header)."""
+    return {"unread": selectors.notifications_for(actor=request.user).filter(read_at__isnull=True).count()}
+
+
+@router.post("/notifications/read-all", response=UnreadOut, url_name="referral_notifications_read_all")
+def notifications_read_all(request: HttpRequest) -> Any:
+    """Mark all the user's notifications read; answers the unread count (0)."""
+    services.notifications_mark_all_read(actor=request.user)
+    return {"unread": 0}
+
+
 @router.post("/notifications/{notification_id}/read", response=NotificationOut, url_name="referral_notification_read")
 def notification_read(request: HttpRequest, notification_id: int) -> Any:
     return services.notification_mark_read(actor=request.user, notification_id=notification_id)
@@ -173,11 +256,38 @@ def metrics(request: HttpRequest, institution: uuid.UUID | None = None, sector: 
     return selectors.sector_metrics(sector=sector)
 
 
-@router.get("/{referral_id}", response=ReferralOut, url_name="referral_detail")
+class DeadlinesIO(Schema):
+    urgent_days: int = Field(..., ge=1, le=60)
+    normal_days: int = Field(..., ge=1, le=60)
+    reminder_days: int = Field(..., ge=0, le=30)
+    expire_after_days: int = Field(..., ge=0, le=60)
+
+
+@router.get("/partnerships/{partnership_id}/deadlines", response=DeadlinesIO, url_name="referral_deadlines")
+def partnership_deadlines(request: HttpRequest, partnership_id: uuid.UUID) -> Any:
+    """The answer deadlines (working days) of referrals between the partnership's members."""
+    from kooperacja.directory.policies import get_partnership_for_actor
+
+    return selectors.deadlines_of(partnership=get_partnership_for_actor(request.user, partnership_id))
+
+
+@router.put("/partnerships/{partnership_id}/deadlines", response=DeadlinesIO, url_name="referral_deadlines_set")
+def partnership_deadlines_set(request: HttpRequest, partnership_id: uuid.UUID, payload: DeadlinesIO) -> Any:
+    """Set them: those who maintain the partnership; 403 for other members' staff, 404 for outsiders."""
+    from kooperacja.directory.policies import get_partnership_for_actor
+
+    partnership = get_partnership_for_actor(request.user, partnership_id, need="write")
+    services.deadline_rule_set(actor=request.user, partnership=partnership, **payload.dict())
+    return selectors.deadlines_of(partnership=partnership)
+
+
+@router.get("/{referral_id}", response=ReferralDetailOut, url_name="referral_detail")
 def referral_detail(request: HttpRequest, referral_id: uuid.UUID) -> Any:
+    """The referral, its service's capacity (and, for a draft, similar services nearby) and its timeline. The
+    recipient's staff opening a sent referral marks it received."""
     referral = policies.get_referral_for_actor(request.user, referral_id)
     services.referral_mark_received(actor=request.user, referral=referral)
-    return referral
+    return _detail(request.user, referral)
 
 
 @router.post("/{referral_id}/transitions", response=TransitionOut, url_name="referral_transition")
@@ -212,8 +322,8 @@ def referral_fhir(request: HttpRequest, referral_id: uuid.UUID) -> Any:
     referral: Referral = policies.get_referral_for_actor(request.user, referral_id)
     categories = policies.shown_categories(request.user, referral)
     shown = categories & {"identity", "contact"}
+    where = policies.standing(request.user, referral)
     if shown:
-        where = policies.standing(request.user, referral)
         privacy_services.access_log_record(
             actor=request.user,
             person=referral.person_id,
@@ -223,4 +333,4 @@ def referral_fhir(request: HttpRequest, referral_id: uuid.UUID) -> Any:
             resource=f"api:referrals:fhir:{referral.pk}",
             institution=referral.recipient if where.recipient else referral.sender,
         )
-    return fhir.referral_bundle(referral, categories)
+    return fhir.referral_bundle(referral, categories, texts=where.sender or referral.state != State.SUSPENDED)

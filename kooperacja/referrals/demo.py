@@ -19,7 +19,7 @@ from faker import Faker
 from kooperacja.accounts.models import User
 from kooperacja.cases.models import Case, ModelVariant, PlanLabel
 from kooperacja.demo.directory_demo import demo_id
-from kooperacja.directory.models import Institution
+from kooperacja.directory.models import Institution, Service
 from kooperacja.people.models import Person
 from kooperacja.privacy import services as privacy_services
 from kooperacja.privacy.models import AccessGrant, Consent, DataCategory, LegalBasis, LegalBasisKind
@@ -147,6 +147,14 @@ def _shift(referral: Referral, days: int) -> None:
         values["closed_at"] = values["completed_at"]
     Referral.objects.filter(pk=referral.pk).update(**values)
     referral.transitions.update(at=F("at") - delta)  # type: ignore[attr-defined]
+    referral.notifications.update(created_at=F("created_at") - delta)  # type: ignore[attr-defined]
+    referral.refresh_from_db()
+    if referral.sent_at is not None:
+        # The deadlines again from the shifted sending date, so that they fall on working days.
+        services._set_deadlines(referral, referral.sent_at)
+        Referral.objects.filter(pk=referral.pk).update(
+            answer_due_at=referral.answer_due_at, remind_at=referral.remind_at, expires_at=referral.expires_at
+        )
 
 
 def load(*, stdout: Any = None, rng_seed: int = SEED) -> int:
@@ -214,8 +222,16 @@ def load(*, stdout: Any = None, rng_seed: int = SEED) -> int:
                 recorded_orally_by=coordinator,
             )
             consent.recipients.add(recipient)
+            # The recipient's directory service (its capacity and similar services nearby show on the draft).
+            service = Service.objects.filter(institution=recipient).order_by("name", "pk").first()
             referral = services.referral_create(
-                actor=coordinator, case=case, recipient=recipient, reason=reason, categories=categories, urgency=urgency
+                actor=coordinator,
+                case=case,
+                recipient=recipient,
+                service=service,
+                reason=reason,
+                categories=categories,
+                urgency=urgency,
             )
             created += 1
             if target != State.DRAFT:
@@ -224,7 +240,13 @@ def load(*, stdout: Any = None, rng_seed: int = SEED) -> int:
                     privacy_services.consent_withdraw(actor=coordinator, consent=consent)
             referral.refresh_from_db()
             _shift(referral, days_ago)
-    write(f"referrals: {created} referrals in every state (some overdue, one suspended).")
+    # The deadline sweep once, as cron would have run it: reminders, escalation of the overdue ones to the recipient's
+    # manager and the notice to the sender.
+    swept = services.referral_deadlines_sweep()
+    write(
+        f"referrals: {created} referrals in every state (some overdue, one suspended); "
+        f"{swept.reminded} reminded, {swept.escalated} escalated."
+    )
     return created
 
 

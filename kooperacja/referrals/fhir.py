@@ -84,8 +84,9 @@ def _patient(referral: Referral, categories: set[str]) -> dict[str, Any]:
     return patient
 
 
-def referral_bundle(referral: Referral, categories: set[str]) -> dict[str, Any]:
-    """The Bundle (type collection) as a dict ready for JSON."""
+def referral_bundle(referral: Referral, categories: set[str], *, texts: bool = True) -> dict[str, Any]:
+    """The Bundle (type collection) as a dict ready for JSON. `texts=False` leaves out the free texts (what is asked,
+    the decline reason and the outcome): the recipient of a suspended referral sees none of them."""
     base = settings.SITE_URL.rstrip("/")
     request_id = f"sr-{referral.pk}"
     task_id = f"task-{referral.pk}"
@@ -103,7 +104,7 @@ def referral_bundle(referral: Referral, categories: set[str]) -> dict[str, Any]:
         "subject": {"reference": f"Patient/{patient['id']}"},
         "requester": {"reference": f"Organization/{sender['id']}"},
         "performer": [{"reference": f"Organization/{recipient['id']}"}],
-        "note": [{"text": referral.reason}] if referral.reason else None,
+        "note": [{"text": referral.reason}] if referral.reason and texts else None,
     }
     if referral.sent_at:
         service_request["authoredOn"] = _instant(referral.sent_at)
@@ -112,6 +113,8 @@ def referral_bundle(referral: Referral, categories: set[str]) -> dict[str, Any]:
         "id": task_id,
         "status": TASK_STATUS[State(referral.state)],
         "intent": "order",
+        # The SDOH Clinical Care referral-management Task: "fulfill" the ServiceRequest it focuses on.
+        "code": {"coding": [{"system": "http://hl7.org/fhir/CodeSystem/task-code", "code": "fulfill"}]},
         "priority": service_request["priority"],
         "focus": {"reference": f"ServiceRequest/{request_id}"},
         "for": {"reference": f"Patient/{patient['id']}"},
@@ -124,7 +127,9 @@ def referral_bundle(referral: Referral, categories: set[str]) -> dict[str, Any]:
         task["restriction"] = {"period": {"end": _instant(referral.answer_due_at)}}
     if referral.state == State.DECLINED:
         task["statusReason"] = {"text": referral.get_decline_reason_display()}
-    if referral.state == State.COMPLETED:
+    if referral.state == State.SUSPENDED and referral.suspension_reason:
+        task["statusReason"] = {"text": referral.get_suspension_reason_display()}
+    if referral.state == State.COMPLETED and texts:
         task["output"] = [
             {"type": {"text": "outcome"}, "valueString": OUTCOME_TEXT.get(referral.outcome, referral.outcome)},
             {"type": {"text": "what was done"}, "valueString": referral.work_done},

@@ -15,19 +15,22 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class State(models.TextChoices):
-    DRAFT = "draft", _("draft")
-    SENT = "sent", _("sent")
-    RECEIVED = "received", _("received")
-    ACCEPTED = "accepted", _("accepted")
-    DECLINED = "declined", _("declined")
-    IN_PROGRESS = "in_progress", _("in progress")
-    COMPLETED = "completed", _("completed")
-    CANCELLED = "cancelled", _("cancelled")
-    EXPIRED = "expired", _("expired")
-    SUSPENDED = "suspended", _("suspended")
+    # A context of their own: other contexts translate the same English words for other things ("draft" of a plan,
+    # an "expired" consent), and Django merges all catalogues into one.
+    DRAFT = "draft", pgettext_lazy("referral state", "draft")
+    SENT = "sent", pgettext_lazy("referral state", "sent")
+    RECEIVED = "received", pgettext_lazy("referral state", "received")
+    ACCEPTED = "accepted", pgettext_lazy("referral state", "accepted")
+    DECLINED = "declined", pgettext_lazy("referral state", "declined")
+    IN_PROGRESS = "in_progress", pgettext_lazy("referral state", "in progress")
+    COMPLETED = "completed", pgettext_lazy("referral state", "completed")
+    CANCELLED = "cancelled", pgettext_lazy("referral state", "cancelled")
+    EXPIRED = "expired", pgettext_lazy("referral state", "expired")
+    SUSPENDED = "suspended", pgettext_lazy("referral state", "suspended")
 
 
 # Waiting for the recipient's answer (the answer deadline runs).
@@ -92,7 +95,7 @@ class DeclineReason(models.TextChoices):
     NOT_ELIGIBLE = "not_eligible", _("not eligible")
     NO_CONTACT = "no_contact", _("could not contact the person")
     PERSON_REFUSED = "person_refused", _("the person refused")
-    OTHER = "other", _("other")
+    OTHER = "other", pgettext_lazy("decline reason", "other")
 
 
 class Outcome(models.TextChoices):

@@ -4,15 +4,16 @@ from __future__ import annotations
 
 import datetime
 import statistics
-from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db import connection
+from django.db.models import Aggregate, Count, DurationField, ExpressionWrapper, F, FloatField, Func, Q, QuerySet
 from django.utils import timezone
 
-from kooperacja.directory.models import Institution, Service
+from kooperacja.directory.models import Institution, PartnershipMember, Service
 from kooperacja.directory.selectors import DOMAINS_TAXONOMY
+from kooperacja.people.models import Person
 from kooperacja.referrals import policies
 from kooperacja.referrals.models import (
     AWAITING_ANSWER,
@@ -133,6 +134,43 @@ def services_nearby(*, service: Service | None, limit: int = 5) -> list[Service]
     return rows[:limit]
 
 
+RECIPIENTS_OFFERED = 300
+
+
+def recipients_offered(*, sender: Institution, q: str = "", chosen: Any = None) -> list[Institution]:
+    """The institutions the first step lists: with a search, the active ones whose name matches (anywhere in the
+    country); without one, the sender's county and its current partnership partners. Any active institution may be
+    chosen (by id); the list only keeps the page usable with tens of thousands of institutions."""
+    queryset = Institution.objects.filter(is_active=True).exclude(pk=sender.pk).only("pk", "name")
+    q = q.strip()
+    if q:
+        rows = list(queryset.filter(name__icontains=q).order_by("name", "pk")[:RECIPIENTS_OFFERED])
+    else:
+        today = timezone.localdate()
+        current = Q(left_on__isnull=True) | Q(left_on__gte=today)
+        partnerships = PartnershipMember.objects.filter(current, institution=sender).values("partnership_id")
+        partners = PartnershipMember.objects.filter(current, partnership_id__in=partnerships).values("institution_id")
+        county_id = sender.county_id or (sender.gmina.county_id if sender.gmina is not None else None)
+        nearby = Q(pk__in=partners)
+        if county_id is not None:
+            nearby |= Q(gmina__county_id=county_id) | Q(county_id=county_id)
+        rows = list(queryset.filter(nearby).order_by("name", "pk")[:RECIPIENTS_OFFERED])
+    if chosen is not None and all(row.pk != chosen.pk for row in rows):
+        rows.insert(0, chosen)
+    return rows
+
+
+def household_members_for_referral(*, case: Any) -> QuerySet[Person]:
+    """The current members of a family case's household (whom a referral from it may concern)."""
+    today = timezone.localdate()
+    return (
+        Person.objects.filter(memberships__household_id=case.household_id)
+        .filter(Q(memberships__until__isnull=True) | Q(memberships__until__gte=today))
+        .distinct()
+        .order_by("last_name", "first_name", "pk")
+    )
+
+
 def services_of(*, institution: Institution) -> QuerySet[Service]:
     return Service.objects.filter(institution=institution).order_by("name", "id")
 
@@ -167,28 +205,70 @@ def _days(start: Any, end: Any) -> float | None:
     return (end - start).total_seconds() / 86400
 
 
-def _metrics(queryset: QuerySet[Referral]) -> Metrics:
-    rows = list(
-        queryset.exclude(state=State.DRAFT).values_list(
-            "sent_at", "first_answered_at", "completed_at", "decline_reason", "state", "closed_with_feedback"
-        )
+class _Median(Aggregate):
+    """PostgreSQL's median (percentile_cont) of an expression."""
+
+    function = "PERCENTILE_CONT"
+    template = "%(function)s(0.5) WITHIN GROUP (ORDER BY %(expressions)s)"
+    output_field = FloatField()
+
+
+def _seconds_between(start: str, end: str) -> Func:
+    return Func(
+        ExpressionWrapper(F(end) - F(start), output_field=DurationField()),
+        template="EXTRACT(EPOCH FROM %(expressions)s)",
+        output_field=FloatField(),
     )
+
+
+def _medians(queryset: QuerySet[Referral]) -> tuple[float | None, float | None]:
+    """Median days sent → first answer and sent → completion: in the database on PostgreSQL (the national data set),
+    in Python on SQLite (the embedded demo)."""
+    if connection.vendor == "postgresql":
+        row = queryset.aggregate(
+            answer=_Median(_seconds_between("sent_at", "first_answered_at"), filter=Q(first_answered_at__isnull=False)),
+            completion=_Median(_seconds_between("sent_at", "completed_at"), filter=Q(completed_at__isnull=False)),
+        )
+        return tuple(  # type: ignore[return-value]
+            round(row[key] / 86400, 1) if row[key] is not None else None for key in ("answer", "completion")
+        )
+    rows = list(queryset.values_list("sent_at", "first_answered_at", "completed_at"))
     answer_days = [d for d in (_days(r[0], r[1]) for r in rows) if d is not None]
     completion_days = [d for d in (_days(r[0], r[2]) for r in rows) if d is not None]
-    declined = Counter(r[3] for r in rows if r[4] == State.DECLINED)
+    return (
+        round(statistics.median(answer_days), 1) if answer_days else None,
+        round(statistics.median(completion_days), 1) if completion_days else None,
+    )
+
+
+def _metrics(queryset: QuerySet[Referral]) -> Metrics:
+    """The figures of a set of referrals, aggregated in the database (a sector holds hundreds of thousands)."""
+    queryset = queryset.exclude(state=State.DRAFT)
+    totals = queryset.aggregate(
+        sent=Count("pk"),
+        answered=Count("pk", filter=Q(first_answered_at__isnull=False, sent_at__isnull=False)),
+        completed=Count("pk", filter=Q(state=State.COMPLETED)),
+        with_feedback=Count("pk", filter=Q(state=State.COMPLETED, closed_with_feedback=True)),
+    )
+    declined = {
+        row["decline_reason"]: row["n"]
+        for row in queryset.filter(state=State.DECLINED)
+        .values("decline_reason")
+        .annotate(n=Count("pk"))
+        .order_by("-n", "decline_reason")
+    }
     declined_total = sum(declined.values())
-    completed = [r for r in rows if r[4] == State.COMPLETED]
+    answer_median, completion_median = _medians(queryset) if totals["sent"] else (None, None)
+    completed = totals["completed"]
     return Metrics(
-        sent=len(rows),
-        answered=len(answer_days),
-        median_days_to_first_answer=round(statistics.median(answer_days), 1) if answer_days else None,
-        median_days_to_completion=round(statistics.median(completion_days), 1) if completion_days else None,
+        sent=totals["sent"],
+        answered=totals["answered"],
+        median_days_to_first_answer=answer_median,
+        median_days_to_completion=completion_median,
         declined=declined_total,
-        declined_by_reason={reason: round(count / declined_total, 3) for reason, count in declined.most_common()},
-        completed=len(completed),
-        share_closed_with_feedback=(
-            round(sum(1 for r in completed if r[5]) / len(completed), 3) if completed else None
-        ),
+        declined_by_reason={reason: round(count / declined_total, 3) for reason, count in declined.items()},
+        completed=completed,
+        share_closed_with_feedback=round(totals["with_feedback"] / completed, 3) if completed else None,
     )
 
 
@@ -202,3 +282,24 @@ def sector_metrics(*, sector: str, voivodeship: Any = None) -> Metrics:
     if voivodeship is not None:
         queryset = queryset.filter(Q(recipient__gmina__voivodeship=voivodeship) | Q(recipient__voivodeship=voivodeship))
     return _metrics(queryset)
+
+
+def deadlines_of(*, partnership: Any) -> dict[str, int]:
+    """The partnership's deadlines (its rule, or the defaults: urgent 2, normal 7 working days)."""
+    from kooperacja.referrals.models import ReferralDeadlineRule, Urgency
+    from kooperacja.referrals.services import DEFAULT_DAYS, DEFAULT_EXPIRE_AFTER_DAYS, DEFAULT_REMINDER_DAYS
+
+    rule = ReferralDeadlineRule.objects.filter(partnership=partnership).first()
+    if rule is None:
+        return {
+            "urgent_days": DEFAULT_DAYS[Urgency.URGENT],
+            "normal_days": DEFAULT_DAYS[Urgency.NORMAL],
+            "reminder_days": DEFAULT_REMINDER_DAYS,
+            "expire_after_days": DEFAULT_EXPIRE_AFTER_DAYS,
+        }
+    return {
+        "urgent_days": rule.urgent_days,
+        "normal_days": rule.normal_days,
+        "reminder_days": rule.reminder_days,
+        "expire_after_days": rule.expire_after_days,
+    }

@@ -109,6 +109,42 @@ def _set_deadlines(referral: Referral, sent_at: datetime.datetime) -> None:
     referral.expires_at = _end_of_day(add_working_days(due_day, rules.expire_after_days))
 
 
+def deadline_rule_set(
+    *, actor: Any, partnership: Any, urgent_days: int, normal_days: int, reminder_days: int, expire_after_days: int
+) -> ReferralDeadlineRule:
+    """Set a partnership's answer deadlines (working days); only those who maintain the partnership (its lead
+    institution's facilitator or manager) may. Referrals already sent keep their deadlines."""
+    from django.core.exceptions import PermissionDenied
+
+    from kooperacja.directory.policies import can_maintain_partnership
+
+    if not can_maintain_partnership(actor, partnership):
+        raise PermissionDenied(_("Only those who maintain the partnership may change its referral deadlines."))
+    with transaction.atomic():
+        rule = ReferralDeadlineRule.objects.select_for_update().filter(partnership=partnership).first()
+        created = rule is None
+        rule = rule or ReferralDeadlineRule(partnership=partnership)
+        rule.urgent_days = urgent_days
+        rule.normal_days = normal_days
+        rule.reminder_days = reminder_days
+        rule.expire_after_days = expire_after_days
+        rule.full_clean()
+        rule.save()
+        audit_record(
+            actor=actor,
+            action=f"referrals.rule_{'add' if created else 'change'}",
+            target=rule,
+            institution_id=partnership.lead_institution_id,
+            data={
+                "urgent_days": urgent_days,
+                "normal_days": normal_days,
+                "reminder_days": reminder_days,
+                "expire_after_days": expire_after_days,
+            },
+        )
+    return rule
+
+
 # --- notifications ---------------------------------------------------------------------------------------------------
 
 
@@ -122,12 +158,15 @@ def _recipient_staff(referral: Referral) -> list[Any]:
 
 
 def _recipient_managers(referral: Referral) -> list[Any]:
-    return list(
+    """The recipient institution's managers; an institution without one in Kooperacja escalates to its working
+    staff, so that an overdue referral never goes unnoticed."""
+    managers = list(
         Membership.objects.current()
         .filter(institution_id=referral.recipient_id, role=Role.INSTITUTION_MANAGER)
         .values_list("user_id", flat=True)
         .distinct()
     )
+    return managers or _recipient_staff(referral)
 
 
 def _sender_side(referral: Referral) -> list[Any]:
@@ -401,6 +440,11 @@ def _step_resume(referral: Referral, actor: Any, data: dict[str, Any], now: date
             % {"categories": ", ".join(sorted(missing))}
         )
     _open_grants(actor=actor, referral=referral, bases={category: bases[category] for category in referral.categories})
+    if referral.suspended_from in AWAITING_ANSWER:
+        # The recipient could not answer while suspended: the answer deadline runs again from the resumption.
+        _set_deadlines(referral, now)
+        referral.reminded_at = None
+        referral.escalated_at = None
     referral.suspended_from = ""
     referral.suspension_reason = ""
 
@@ -486,6 +530,15 @@ def _apply(
         notify(referral=referral, kind=kind, user_ids=users, exclude=exclude)
 
 
+def _last_action(referral: Referral) -> str | None:
+    return (
+        ReferralTransition.objects.filter(referral=referral)
+        .order_by("-at", "-id")
+        .values_list("action", flat=True)
+        .first()
+    )
+
+
 def _acting_institution(actor: Any, referral: Referral, action: str) -> Any:
     side = TRANSITIONS[action].side
     if side == "sender":
@@ -518,6 +571,8 @@ def referral_transition(
         transition = TRANSITIONS[action]
         if transition.target is not None and locked.state == transition.target:
             return TransitionResult(locked, False)
+        if action == Action.RESUME and locked.state != State.SUSPENDED and _last_action(locked) == Action.RESUME:
+            return TransitionResult(locked, False)  # resumed already: repeating it is harmless
         now = timezone.now()
         institution_id = _acting_institution(actor, locked, action)
         if action in (Action.ACCEPT, Action.DECLINE) and locked.state == State.SENT:

@@ -11,6 +11,7 @@ urlpatterns = [
     path("notifications/", views.notification_list, name="notifications"),
     path("notifications/read-all/", views.notifications_read_all, name="notifications_read_all"),
     path("notifications/<int:pk>/read/", views.notification_read, name="notification_read"),
+    path("partnerships/<uuid:pk>/deadlines/", views.partnership_deadlines, name="partnership_deadlines"),
     path("<uuid:pk>/", views.referral_detail, name="detail"),
     path("<uuid:pk>/act/<slug:action>/", views.referral_act, name="act"),
     path("<uuid:pk>/comments/", views.comment_add, name="comment_add"),

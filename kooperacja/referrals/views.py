@@ -8,12 +8,13 @@ from typing import Any
 from django import forms as django_forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from kooperacja.cases.models import Case, Task
@@ -92,6 +93,8 @@ def outbox(request: HttpRequest) -> HttpResponse:
 
 
 def _case_for_referral(request: HttpRequest) -> tuple[Case, Task | None, Any]:
+    """The case (and plan task) the referral starts from, and the institution it is sent from; 404 for outsiders,
+    403 for staff of that institution who may not send (a reader, e.g. its DPO)."""
     try:
         case = Case.objects.select_related("owner_institution", "person").get(pk=request.GET.get("case"))
     except (Case.DoesNotExist, ValueError, TypeError, ValidationError) as exc:
@@ -103,7 +106,10 @@ def _case_for_referral(request: HttpRequest) -> tuple[Case, Task | None, Any]:
         except (Task.DoesNotExist, ValueError, TypeError) as exc:
             raise Http404 from exc
     sender = policies.sender_institution_for_case(request.user, case, task)
-    if sender is None or case.person is None:
+    if sender is None:
+        staff_of = set(policies.institution_ids(request.user))
+        if {case.owner_institution_id, getattr(task, "owner_institution_id", None)} & staff_of:
+            raise PermissionDenied(_("You may not send referrals from this case."))
         raise Http404
     return case, task, sender
 
@@ -111,23 +117,44 @@ def _case_for_referral(request: HttpRequest) -> tuple[Case, Task | None, Any]:
 @login_required
 @require_http_methods(["GET", "POST"])
 def referral_create(request: HttpRequest) -> HttpResponse:
-    """Step 1: choose the recipient (GET ?case=…&task=…); step 2: service, urgency, what is asked, categories."""
+    """Step 1: choose the recipient (GET ?case=…&task=…, a search `q`, in a family's case the person); step 2: the
+    recipient's services with their capacity (and, for a chosen service, similar services nearby), urgency, what is
+    asked, the categories to share and why the others may not be shared."""
     case, task, sender = _case_for_referral(request)
-    recipient_form = forms.RecipientForm(request.GET or None, exclude=sender.pk)
+    members = selectors.household_members_for_referral(case=case) if case.person_id is None else None
+    chosen = None
+    if request.GET.get("recipient"):
+        chosen = Institution.objects.filter(pk=request.GET["recipient"], is_active=True).exclude(pk=sender.pk).first()
+    offered = selectors.recipients_offered(sender=sender, q=request.GET.get("q", ""), chosen=chosen)
+    recipient_form = forms.RecipientForm(
+        request.GET if "recipient" in request.GET else None,
+        exclude=sender.pk,
+        offered=offered,
+        members=members,
+    )
     title = _("New referral")
-    if not recipient_form.is_bound or "recipient" not in request.GET or not recipient_form.is_valid():
-        return render(
-            request, "referrals/create.html", {"title": title, "recipient_form": recipient_form, "form": None}
-        )
+    context: dict[str, Any] = {
+        "title": title,
+        "case": case,
+        "task": task,
+        "search_form": forms.RecipientSearchForm(initial={"q": request.GET.get("q", "")}),
+        "recipient_form": recipient_form,
+    }
+    if not recipient_form.is_bound or not recipient_form.is_valid():
+        return render(request, "referrals/create.html", {**context, "form": None})
     recipient = recipient_form.cleaned_data["recipient"]
-    options = policies.category_options(actor=request.user, person=case.person, recipient=recipient, sender=sender)
-    form = forms.ReferralForm(request.POST or None, recipient=recipient, options=options)
+    person = recipient_form.cleaned_data.get("person") or case.person
+    options = policies.category_options(actor=request.user, person=person, recipient=recipient, sender=sender)
+    recipient_services = list(selectors.services_of(institution=recipient))
+    service = next((s for s in recipient_services if str(s.pk) == request.GET.get("service", "")), None)
+    form = forms.ReferralForm(request.POST or None, initial={"service": service}, recipient=recipient, options=options)
     if request.method == "POST" and form.is_valid():
         try:
             referral = services.referral_create(
                 actor=request.user,
                 case=case,
                 task=task,
+                person=person,
                 recipient=recipient,
                 service=form.cleaned_data["service"],
                 urgency=form.cleaned_data["urgency"],
@@ -139,15 +166,22 @@ def referral_create(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(request, _("The draft is saved. Check the service's capacity, then send it."))
             return redirect("referrals:detail", pk=referral.pk)
+    query = request.GET.copy()
+    query.pop("service", None)
     return render(
         request,
         "referrals/create.html",
         {
-            "title": title,
-            "recipient_form": recipient_form,
+            **context,
             "recipient": recipient,
+            "person": person,
             "form": form,
             "refused": [o for o in options if not o.allowed],
+            "nothing_allowed": not any(o.allowed for o in options),
+            "recipient_services": recipient_services,
+            "service": service,
+            "alternatives": selectors.services_nearby(service=service),
+            "base_query": query.urlencode(),
         },
     )
 
@@ -156,7 +190,12 @@ def _person_fields(referral: Referral, categories: set[str]) -> list[tuple[str, 
     person = referral.person
     rows: list[tuple[str, str]] = []
     if "identity" in categories:
-        rows.append((_("Name"), " ".join(p for p in (person.first_name, person.second_name, person.last_name) if p)))
+        rows.append(
+            (
+                pgettext("person", "Name"),
+                " ".join(p for p in (person.first_name, person.second_name, person.last_name) if p),
+            )
+        )
         if person.birth_date:
             rows.append((_("Birth date"), person.birth_date.isoformat()))
         if person.sex:
@@ -285,3 +324,28 @@ def metrics(request: HttpRequest) -> HttpResponse:
         for institution in Institution.objects.filter(pk__in=policies.institution_ids(request.user))
     ]
     return render(request, "referrals/metrics.html", {"by_sector": by_sector, "own": own})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def partnership_deadlines(request: HttpRequest, pk: Any) -> HttpResponse:
+    """A partnership's answer deadlines for referrals between its members; those who maintain it change them."""
+    from kooperacja.directory.policies import can_maintain_partnership, get_partnership_for_actor
+
+    partnership = get_partnership_for_actor(request.user, pk, need="write" if request.method == "POST" else "read")
+    current = selectors.deadlines_of(partnership=partnership)
+    may_change = can_maintain_partnership(request.user, partnership)
+    form = forms.DeadlineRuleForm(request.POST or None, initial=current) if may_change else None
+    if request.method == "POST" and form is not None and form.is_valid():
+        try:
+            services.deadline_rule_set(actor=request.user, partnership=partnership, **form.cleaned_data)
+        except ValidationError as exc:
+            _add_errors(form, exc)
+        else:
+            messages.success(request, _("The referral deadlines of the partnership are saved."))
+            return redirect("referrals:partnership_deadlines", pk=partnership.pk)
+    return render(
+        request,
+        "referrals/deadlines.html",
+        {"partnership": partnership, "current": current, "form": form},
+    )

@@ -11,12 +11,13 @@ from typing import Any
 import pytest
 from playwright.sync_api import expect
 
+from kooperacja.cases.policies import CASE_OWNER
 from kooperacja.core.testing.cast import Cast
 from kooperacja.core.testing.factories import PASSWORD
 from kooperacja.privacy import policies as privacy_policies
 from kooperacja.privacy import services as privacy_services
 from kooperacja.referrals.models import Referral, State
-from kooperacja.referrals.tests.factories import make_world
+from kooperacja.referrals.tests.factories import ALL, legal_basis, make_world
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
@@ -38,8 +39,19 @@ def test_closed_loop_referral(page: Any, audit: Any, cast: Cast) -> None:
     world = make_world(cast)
     person = world.person
 
-    # The coordinator writes the referral from the case and sends it.
-    sign_in(page, audit, "alice", f"/referrals/new/?case={world.case.pk}")
+    # The coordinator writes the referral from the case page and sends it.
+    privacy_services.grant_open(
+        actor=cast.alice,
+        person=person,
+        institution=cast.ops_a,
+        categories=ALL,
+        source_type=CASE_OWNER,
+        source_id=str(world.case.pk),
+        legal_basis=legal_basis("ups-art-100"),
+    )
+    sign_in(page, audit, "alice", f"/cases/{world.case.pk}/")
+    audit("case page")
+    page.get_by_role("link", name="Skieruj do innej instytucji").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Nowe skierowanie")
     audit("new referral: recipient")
     page.get_by_label("Instytucja adresat").select_option(label=cast.school_a.name)
@@ -102,6 +114,9 @@ def test_closed_loop_referral(page: Any, audit: Any, cast: Cast) -> None:
     expect(page.locator("#suspended-notice")).to_have_text("zawieszone: zgoda wycofana")
     expect(page.get_by_text(person.last_name)).to_have_count(0)
     audit("suspended referral (recipient)")
+    response = page.goto(f"/people/persons/{person.pk}/")
+    assert response is not None and response.status == 404  # the person is gone for the pedagogue
+    audit("person page: not found")
     second.refresh_from_db()
     assert second.state == State.SUSPENDED
     assert not privacy_policies.can_see_person(cast.tom, person)

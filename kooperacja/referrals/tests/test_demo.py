@@ -4,13 +4,14 @@ import io
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from kooperacja.accounts.models import User
 from kooperacja.cases.models import Case
 from kooperacja.demo.directory_demo import demo_load
 from kooperacja.privacy import policies as privacy_policies
 from kooperacja.referrals import demo
-from kooperacja.referrals.models import Referral, State
+from kooperacja.referrals.models import Notification, Referral, State
 
 pytestmark = pytest.mark.django_db
 
@@ -21,6 +22,22 @@ def test_demo_every_state_some_overdue_idempotent_and_deletable(client_for):
     assert demo.load(stdout=out) == len(demo.PLAN)
     assert set(Referral.objects.values_list("state", flat=True)) == set(State.values)
     assert sum(1 for r in Referral.objects.all() if r.is_overdue) >= 2
+    # Every demo referral names a directory service: the draft shows its capacity and similar services nearby.
+    assert not Referral.objects.filter(service__isnull=True).exists()
+    coordinator = User.objects.get(username="koordynator")
+    draft = Referral.objects.get(state=State.DRAFT)
+    draft_page = client_for(coordinator).get(reverse("referrals:detail", args=[draft.pk])).content.decode()
+    assert draft.service.name in draft_page and draft.service.get_capacity_status_display() in draft_page
+    # The deadline sweep ran: the overdue ones were escalated and their sender told.
+    overdue = [r for r in Referral.objects.all() if r.is_overdue]
+    assert all(r.escalated_at is not None for r in overdue)
+    assert Notification.objects.filter(user=coordinator, kind="overdue_notice").count() == len(overdue)
+    # Deadlines fall on working days (recomputed after the demo moved the dates into the past).
+    from kooperacja.referrals.workdays import is_working_day
+
+    assert all(
+        is_working_day(timezone.localtime(r.answer_due_at).date()) for r in Referral.objects.exclude(answer_due_at=None)
+    )
     assert demo.load(stdout=out) == 0 and "already loaded" in out.getvalue()
     teacher = User.objects.get(username="pedagog")
     client = client_for(teacher)

@@ -251,3 +251,139 @@ def test_unread_badge_costs_no_query_per_page_and_follows_writes(world, sent, cl
     # the comment's notification is committed in the test transaction; on_commit forgets the cached count
     cache.clear()
     assert '<span class="badge">1' in client.get(url).content.decode()
+
+
+def test_api_detail_gives_the_sender_the_outcome_and_the_timeline(world, sent, client_for):
+    cast = world.cast
+    tom = client_for(cast.tom)
+    url = f"/api/v1/referrals/{sent.pk}/transitions"
+    assert _api(tom, "post", url, {"action": "accept"}).json()["referral"]["state"] == "accepted"
+    assert _api(tom, "post", url, {"action": "start"}).status_code == 200
+    done = {"action": "complete", "outcome": "partly", "work_done": "Dwa spotkania", "feedback": "Potrzebna dalsza"}
+    assert _api(tom, "post", url, done).json()["referral"]["state"] == "completed"
+    assert _api(tom, "post", url, done).json()["changed"] is False
+    body = client_for(cast.alice).get(f"/api/v1/referrals/{sent.pk}").json()
+    assert body["state"] == "completed" and body["outcome"] == "partly" and body["closed_with_feedback"] is True
+    assert body["work_done"] == "Dwa spotkania" and body["feedback"] == "Potrzebna dalsza"
+    assert [(t["from_state"], t["to_state"]) for t in body["timeline"]] == [
+        ("", "draft"),
+        ("draft", "sent"),
+        ("sent", "received"),
+        ("received", "accepted"),
+        ("accepted", "in_progress"),
+        ("in_progress", "completed"),
+    ]
+    assert body["timeline"][3]["actor_id"] == cast.tom.pk
+
+
+def test_api_decline_needs_a_reason_from_the_list(world, sent, client_for):
+    tom = client_for(world.cast.tom)
+    url = f"/api/v1/referrals/{sent.pk}/transitions"
+    refused = _api(tom, "post", url, {"action": "decline", "reason": "other"})
+    assert refused.status_code == 422 and "reason_text" in refused.json()["fields"]
+    ok = _api(tom, "post", url, {"action": "decline", "reason": "other", "reason_text": "Szkoła w remoncie"})
+    assert ok.status_code == 200 and ok.json()["referral"]["decline_reason"] == "other"
+    assert (
+        client_for(world.cast.alice).get(f"/api/v1/referrals/{sent.pk}").json()["decline_text"] == "Szkoła w remoncie"
+    )
+
+
+def test_api_detail_of_a_suspended_referral_for_the_recipient(world, sent, client_for):
+    privacy_services.consent_withdraw(actor=world.cast.alice, consent=world.consent)
+    body = client_for(world.cast.tom).get(f"/api/v1/referrals/{sent.pk}").json()
+    assert body["state"] == "suspended" and body["suspension_reason"] == "consent_withdrawn"
+    assert body["reason"] is None and body["categories"] == [] and body["timeline"] == []
+    fhir_text = json.dumps(client_for(world.cast.tom).get(f"/api/v1/referrals/{sent.pk}/fhir").json())
+    assert "Proszę o objęcie" not in fhir_text and "Janina" not in fhir_text and '"on-hold"' in fhir_text
+    assert client_for(world.cast.tom).get(f"/people/persons/{world.person.pk}/").status_code == 404
+    sender = client_for(world.cast.alice).get(f"/api/v1/referrals/{sent.pk}").json()
+    assert sender["reason"].startswith("Proszę") and sender["timeline"][-1]["to_state"] == "suspended"
+
+
+def test_fhir_follows_the_sdoh_referral_pattern(world, sent, client_for):
+    body = client_for(world.cast.alice).get(f"/api/v1/referrals/{sent.pk}/fhir").json()
+    Bundle.model_validate(body)
+    service_request, task = body["entry"][0]["resource"], body["entry"][1]["resource"]
+    assert service_request["intent"] == "order" and service_request["category"][0]["coding"][0]["system"].startswith(
+        "http://hl7.org/fhir/us/sdoh-clinicalcare/"
+    )
+    assert task["code"]["coding"][0]["code"] == "fulfill"
+    assert task["focus"]["reference"] == f"ServiceRequest/{service_request['id']}"
+    assert task["for"]["reference"] == service_request["subject"]["reference"]
+    assert task["owner"]["reference"] == f"Organization/{world.cast.school_a.pk}"
+    assert task["restriction"]["period"]["end"]
+
+
+def test_invalid_transition_on_the_page_says_why_in_polish(world, sent, client_for):
+    client = client_for(world.cast.tom)
+    response = client.post(
+        reverse("referrals:act", args=[sent.pk, "complete"]),
+        {"complete-outcome": "helped", "complete-work_done": "x"},
+        follow=True,
+    )
+    assert response.status_code == 200
+    assert "nie może" in response.content.decode()
+    sent.refresh_from_db()
+    assert sent.state == State.RECEIVED and sent.outcome == ""  # the redirect to the page opened it; nothing else
+
+
+def _answered(world, *, answer_days, completion_days=None, decline=None, feedback=""):  # type: ignore[no-untyped-def]
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from kooperacja.referrals.models import Referral
+
+    referral = services.referral_create(
+        actor=world.cast.alice, case=world.case, recipient=world.cast.school_a, reason="x", categories=["identity"]
+    )
+    services.referral_send(actor=world.cast.alice, referral=referral)
+    if decline:
+        services.referral_transition(actor=world.cast.tom, referral=referral, action=Action.DECLINE, reason=decline)
+    else:
+        services.referral_transition(actor=world.cast.tom, referral=referral, action=Action.ACCEPT)
+        if completion_days is not None:
+            services.referral_transition(actor=world.cast.tom, referral=referral, action=Action.START)
+            services.referral_transition(
+                actor=world.cast.tom,
+                referral=referral,
+                action=Action.COMPLETE,
+                outcome="helped",
+                work_done="x",
+                feedback=feedback,
+            )
+    sent_at = timezone.now() - dt.timedelta(days=30)
+    fields = {"sent_at": sent_at, "first_answered_at": sent_at + dt.timedelta(days=answer_days)}
+    if completion_days is not None:
+        fields["completed_at"] = sent_at + dt.timedelta(days=completion_days)
+    Referral.objects.filter(pk=referral.pk).update(**fields)
+    return referral
+
+
+def test_metrics_figures_per_institution_and_sector(world, client_for):
+    _answered(world, answer_days=1, completion_days=10, feedback="Dobrze")
+    _answered(world, answer_days=3, completion_days=20)
+    _answered(world, answer_days=2, decline="no_capacity")
+    _answered(world, answer_days=4, decline="not_eligible")
+    _answered(world, answer_days=5, decline="no_capacity")
+    client = client_for(world.cast.bob)  # aggregates only: any signed-in user
+    for url in (
+        f"/api/v1/referrals/metrics?institution={world.cast.school_a.pk}",
+        "/api/v1/referrals/metrics?sector=education",
+    ):
+        body = client.get(url).json()
+        assert body == {
+            "sent": 5,
+            "answered": 5,
+            "median_days_to_first_answer": 3.0,
+            "median_days_to_completion": 15.0,
+            "declined": 3,
+            "declined_by_reason": {"no_capacity": 0.667, "not_eligible": 0.333},
+            "completed": 2,
+            "share_closed_with_feedback": 0.5,
+        }, url
+    assert client.get("/api/v1/referrals/metrics?sector=health").json()["sent"] == 0
+    page = client.get(reverse("directory:institution_detail", args=[world.cast.school_a.pk])).content.decode()
+    section = page[page.index('id="referral-metrics"') :]
+    assert "<dd>5</dd>" in section and "15,0" in section and "brak miejsc 67%" in section
+    assert 'id="referral-sector-metrics"' in section and "edukacja" in section

@@ -335,3 +335,43 @@ def test_privacy_consent_expiry_suspends_with_the_expired_reason(world, sent):
     sent.refresh_from_db()
     assert sent.state == State.SUSPENDED and sent.suspension_reason == "consent_expired"
     assert not privacy_policies.can_see_person(world.cast.tom, world.person)
+
+
+def test_resuming_a_referral_awaiting_an_answer_restarts_its_deadline_and_repeating_it_is_harmless(world, sent):
+    cast = world.cast
+    privacy_services.consent_withdraw(actor=cast.alice, consent=world.consent)
+    Referral.objects.filter(pk=sent.pk).update(
+        answer_due_at=timezone.now() - datetime.timedelta(days=9),
+        expires_at=timezone.now() - datetime.timedelta(days=1),
+        escalated_at=timezone.now() - datetime.timedelta(days=8),
+    )
+    make_consent(cast, world.person)
+    assert services.referral_resume(actor=cast.alice, referral=sent).changed
+    sent.refresh_from_db()
+    assert sent.state == State.SENT and sent.answer_due_at > timezone.now() and sent.escalated_at is None
+    assert services.referral_deadlines_sweep().expired == 0
+    count = ReferralTransition.objects.filter(referral=sent).count()
+    again = services.referral_resume(actor=cast.alice, referral=sent)
+    assert not again.changed and ReferralTransition.objects.filter(referral=sent).count() == count
+
+
+def test_the_recipient_sees_nothing_else_of_the_case(world, sent, client_for):
+    from django.urls import reverse
+
+    client = client_for(world.cast.tom)
+    assert client.get(reverse("cases:detail", args=[world.case.pk])).status_code == 404
+    assert client.get(f"/api/v1/cases/{world.case.pk}").status_code == 404
+    assert privacy_policies.visible_categories(actor=world.cast.tom, person=world.person) == set(sent.categories)
+
+
+def test_escalation_without_a_manager_reaches_the_recipients_staff(world, sent):
+    result = services.referral_deadlines_sweep(now=sent.answer_due_at + datetime.timedelta(minutes=1))
+    assert result.escalated == 1
+    assert Notification.objects.filter(referral=sent, kind="escalation", user=world.cast.tom).exists()
+    assert Notification.objects.filter(referral=sent, kind="overdue_notice", user=world.cast.alice).exists()
+
+
+def test_escalation_goes_to_the_manager_only_when_there_is_one(world, sent, school_manager):
+    services.referral_deadlines_sweep(now=sent.answer_due_at + datetime.timedelta(minutes=1))
+    escalated = set(Notification.objects.filter(referral=sent, kind="escalation").values_list("user_id", flat=True))
+    assert escalated == {school_manager.pk}

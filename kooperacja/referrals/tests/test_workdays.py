@@ -81,3 +81,35 @@ def test_add_working_days_skips_weekend_and_holidays():
 def test_subtract_working_days():
     assert subtract_working_days(D(2026, 12, 28), 1) == D(2026, 12, 23)
     assert subtract_working_days(D(2026, 12, 7), 1) == D(2026, 12, 4)
+
+
+def test_holidays_2027_move_with_easter():
+    # Easter 28 March 2027: Easter Monday 29 March, Pentecost 16 May, Corpus Christi 27 May (a Thursday).
+    holidays = public_holidays(2027)
+    for day in (D(2027, 3, 28), D(2027, 3, 29), D(2027, 5, 16), D(2027, 5, 27)):
+        assert day in holidays
+    assert not is_working_day(D(2027, 3, 29)) and not is_working_day(D(2027, 5, 27))
+    assert is_working_day(D(2027, 3, 30)) and is_working_day(D(2027, 5, 28))
+    # Friday 26 March + 1 working day: the weekend and Easter Monday are skipped.
+    assert add_working_days(D(2027, 3, 26), 1) == D(2027, 3, 30)
+    # Wednesday 26 May + 2: Corpus Christi skipped -> Friday 28 May, Monday 31 May.
+    assert add_working_days(D(2027, 5, 26), 2) == D(2027, 5, 31)
+    # 2027-12-24 (Friday) is a holiday since the 2024 amendment.
+    assert add_working_days(D(2027, 12, 23), 1) == D(2027, 12, 27)
+    assert D(2027, 4, 5) not in holidays  # no stale fixed Easter date
+
+
+def test_urgent_and_normal_deadlines_over_easter_2027(world, draft):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from kooperacja.referrals import services
+
+    sent_at = timezone.make_aware(dt.datetime(2027, 3, 25, 9, 0))  # Thursday before Easter
+    draft.urgency = "urgent"
+    services._set_deadlines(draft, sent_at)
+    assert timezone.localtime(draft.answer_due_at).date() == D(2027, 3, 30)  # Fri 26, (weekend, Easter Mon), Tue 30
+    draft.urgency = "normal"
+    services._set_deadlines(draft, sent_at)
+    assert timezone.localtime(draft.answer_due_at).date() == D(2027, 4, 6)  # 26, 30, 31, 1, 2, 5, 6
