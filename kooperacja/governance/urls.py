@@ -31,6 +31,7 @@ urlpatterns = [
     path("meetings/<int:pk>/plan-draft/", views.workplan_draft, name="workplan_draft"),
     path("decisions/<int:pk>/plan-task/", views.decision_plan_task, name="decision_plan_task"),
     path("invitations/<int:pk>/reply/", views.invitation_reply, name="invitation_reply"),
+    path("reply/<str:token>/", views.reply_by_link, name="reply_by_link"),
     path("agenda/<int:pk>/minutes/", views.minutes_edit, name="minutes_edit"),
     path("actions/<int:pk>/status/", views.action_item_status, name="action_item_status"),
     path("subgroups/<int:pk>/", views.subgroup_edit, name="subgroup_edit"),

@@ -20,6 +20,10 @@ def _internal_urls(meeting, agenda_item) -> list[str]:
         reverse("governance:meeting_ics", args=[meeting.pk]),
         reverse("governance:action_items_export", args=[meeting.pk, "csv"]),
         reverse("governance:action_items_export", args=[meeting.pk, "xlsx"]),
+        reverse("governance:meeting_minutes_pdf", args=[meeting.pk]),
+        reverse("governance:meeting_attendance_pdf", args=[meeting.pk]),
+        f"/api/v1/governance/meetings/{meeting.pk}",
+        f"/api/v1/governance/teams/{meeting.team_id}/work-plans",
     ]
 
 
@@ -33,13 +37,13 @@ def test_minutes_are_shown_to_members_only(cast, committee, client_for):
     day = committee.meeting.days.first()
     item = services.agenda_item_add(actor=cast.alice, day=day, title="Doświadczenia pilotażu")
     services.minutes_record(actor=cast.alice, agenda_item=item, text="Tajne ustalenia zespołu")
-    # Members of the team and of the invited team, and a system administrator, read the minutes.
-    for reader in (cast.alice, cast.tom, cast.rosa, cast.root):
+    # Members of the team and of the invited team (the meeting's participants) read the minutes.
+    for reader in (cast.alice, cast.tom, cast.rosa):
         response = client_for(reader).get(reverse("governance:meeting_detail", args=[committee.meeting.pk]))
         assert response.status_code == 200, reader
         assert "Tajne ustalenia zespołu" in response.content.decode()
-    # Outsiders do not learn that the meeting exists.
-    for outsider in (cast.bob, cast.olga, cast.dora):
+    # Outsiders do not learn that the meeting exists: a system administrator (root) is no member either.
+    for outsider in (cast.bob, cast.olga, cast.dora, cast.root):
         client = client_for(outsider)
         for url in _internal_urls(committee.meeting, item):
             assert client.get(url).status_code == 404, (outsider, url)
