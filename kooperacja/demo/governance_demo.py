@@ -147,11 +147,21 @@ def _agenda(actor: User, meeting: Meeting, items: list[tuple[int, str, str, str,
             presenter=presenter,
             starts_at=datetime.time.fromisoformat(start),
             ends_at=(
-                datetime.datetime.combine(datetime.date.today(), datetime.time.fromisoformat(start))
+                datetime.datetime.combine(days[day_index].date, datetime.time.fromisoformat(start))
                 + datetime.timedelta(minutes=75)
             ).time(),
         )
         services.minutes_record(actor=actor, agenda_item=item, text=minutes)
+
+
+def _tuesday_before(day: datetime.date) -> datetime.date:
+    """A past two-day meeting runs Tuesday–Wednesday (the Tuesday on or before `day`)."""
+    return day - datetime.timedelta(days=(day.weekday() - 1) % 7)
+
+
+def _workday_after(day: datetime.date) -> datetime.date:
+    """An upcoming meeting falls on a working day (Monday if `day` is a weekend day)."""
+    return day + datetime.timedelta(days=(7 - day.weekday()) % 7) if day.weekday() >= 5 else day
 
 
 def _steering_meeting(
@@ -403,14 +413,14 @@ def load(*, stdout: Any) -> None:
             if team.pk != silesia.pk:
                 _account(team, actor, TeamRole.GUEST, _rops("24"))
 
-        _steering_meeting(actor, steering, today - datetime.timedelta(days=75), rng, users)
+        _steering_meeting(actor, steering, _tuesday_before(today - datetime.timedelta(days=75)), rng, users)
         others = [team for team in model_teams.values() if team.pk != silesia.pk]
-        _macroregional_meeting(actor, silesia, others, today - datetime.timedelta(days=20), rng, users)
+        _macroregional_meeting(actor, silesia, others, _tuesday_before(today - datetime.timedelta(days=20)), rng, users)
         _upcoming(
             actor,
             steering,
             "Posiedzenie Komitetu Sterującego – kolejny kwartał",
-            today + datetime.timedelta(days=30),
+            _workday_after(today + datetime.timedelta(days=30)),
             rng,
             place="Toruń, Regionalny Ośrodek Polityki Społecznej",
             online_url="https://spotkania.example.invalid/komitet",
@@ -419,7 +429,7 @@ def load(*, stdout: Any) -> None:
             actor,
             silesia,
             "Spotkanie zespołu ds. modelu",
-            today + datetime.timedelta(days=12),
+            _workday_after(today + datetime.timedelta(days=12)),
             rng,
             online_url="https://spotkania.example.invalid/zespol-modelu",
         )

@@ -531,6 +531,11 @@ class ActionItem(models.Model):
         return self.title
 
     @property
+    def is_overdue(self) -> bool:
+        """Still open after its due date (Warsaw's calendar)."""
+        return bool(self.due_on) and self.status in OPEN_ACTION_STATUSES and self.due_on < timezone.localdate()
+
+    @property
     def owner_display(self) -> str:
         names = []
         if self.owner_user_id and self.owner_user:

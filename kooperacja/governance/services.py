@@ -27,6 +27,7 @@ from kooperacja.governance import policies
 from kooperacja.governance.ics import absolute_url, meeting_calendar
 from kooperacja.governance.models import (
     OPEN_ACTION_STATUSES,
+    WRITER_ROLES,
     ActionItem,
     ActionStatus,
     AgendaItem,
@@ -168,6 +169,48 @@ def member_add(
             raise ValidationError({"ended_on": _("The end date cannot be before the start date.")})
         _save(member)
         _audit(actor, "governance.member_add", member, team, role=role)
+    return member
+
+
+def member_update(
+    *,
+    actor: Any,
+    member: TeamMember,
+    role: str,
+    institution: Any = None,
+    full_name: str = "",
+    email: str = "",
+    started_on: datetime.date | None = None,
+    ended_on: datetime.date | None = None,
+) -> TeamMember:
+    """Change a member's role, institution, dates (an end date ends the membership: from the next day the person no
+    longer sees the team) and, for a person without an account, the name and e-mail. The team keeps at least one
+    current writer with an account (chair, secretary or coordinator), so that it is never left without one."""
+    team = member.team
+    _require_team_writer(actor, team)
+    if member.user_id is None and not full_name.strip():
+        raise ValidationError({"full_name": _("Give the person's name or choose a user.")})
+    if started_on and ended_on and ended_on < started_on:
+        raise ValidationError({"ended_on": _("The end date cannot be before the start date.")})
+    with transaction.atomic():
+        Team.objects.select_for_update().filter(pk=team.pk).first()
+        before = {"role": member.role, "started_on": member.started_on, "ended_on": member.ended_on}
+        member.role, member.institution = role, institution
+        member.started_on, member.ended_on = started_on, ended_on
+        if member.user_id is None:
+            member.full_name, member.email = full_name.strip(), email
+        _save(member)
+        if not TeamMember.objects.current().filter(team=team, user__isnull=False, role__in=WRITER_ROLES).exists():
+            raise ValidationError(
+                {"role": _("The team needs at least one current chair, secretary or coordinator with an account.")}
+            )
+        _audit(
+            actor,
+            "governance.member_update",
+            member,
+            team,
+            fields=[name for name, value in before.items() if getattr(member, name) != value],
+        )
     return member
 
 

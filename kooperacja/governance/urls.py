@@ -10,6 +10,7 @@ urlpatterns = [
     path("teams/new/", views.team_create, name="team_create"),
     path("teams/<int:pk>/", views.team_detail, name="team_detail"),
     path("teams/<int:pk>/members/add/", views.member_add, name="member_add"),
+    path("members/<int:pk>/edit/", views.member_edit, name="member_edit"),
     path("teams/<int:pk>/meetings/new/", views.meeting_create, name="meeting_create"),
     path("teams/<int:pk>/plans/new/", views.workplan_create, name="workplan_create"),
     path("plans/<int:pk>/items/add/", views.workplan_item_add, name="workplan_item_add"),

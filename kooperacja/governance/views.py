@@ -28,6 +28,7 @@ from kooperacja.governance.models import (
     Invitation,
     MeetingDocument,
     SubGroup,
+    TeamMember,
     WorkPlan,
     WorkPlanItem,
 )
@@ -308,6 +309,53 @@ def member_add(request: HttpRequest, pk: int) -> HttpResponse:
         title=_("Add a member"),
         crumbs=_team_crumbs(team),
         cancel_url=reverse("governance:team_detail", args=[team.pk]),
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def member_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    try:
+        member = TeamMember.objects.select_related("team", "user", "institution").get(pk=pk)
+    except (TeamMember.DoesNotExist, ValueError) as exc:
+        raise Http404 from exc
+    team = policies.get_team_for_actor(request.user, member.team_id, need="write")
+    member.team = team
+    initial = {
+        "full_name": member.full_name,
+        "email": member.email,
+        "institution": member.institution_id,
+        "role": member.role,
+        "started_on": member.started_on,
+        "ended_on": member.ended_on,
+    }
+    form = forms.MemberEditForm(
+        request.POST or None, member=member, institutions=Institution.objects.order_by("name"), initial=initial
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.member_update(
+                actor=request.user,
+                member=member,
+                role=data["role"],
+                institution=data["institution"],
+                full_name=data.get("full_name", ""),
+                email=data.get("email", ""),
+                started_on=data["started_on"],
+                ended_on=data["ended_on"],
+            )
+        except ValidationError as exc:
+            _add_errors(form, exc)
+        else:
+            messages.success(request, _("The member has been saved."))
+            return redirect(reverse("governance:team_detail", args=[team.pk]) + "#members")
+    return _form_page(
+        request,
+        form=form,
+        title=_("Member: %(name)s") % {"name": member.display_name},
+        crumbs=_team_crumbs(team),
+        cancel_url=reverse("governance:team_detail", args=[team.pk]) + "#members",
     )
 
 

@@ -94,6 +94,7 @@ def endpoints(cast, committee, case_of_alice, settings, tmp_path) -> list[Endpoi
         page("action_items_export", meeting.pk, "xlsx", write=False),
         page("document_download", document.pk, write=False),
         page("member_add", team.pk, write=True, data={"full_name": "X", "role": "guest"}),
+        page("member_edit", committee.guest.pk, write=True, data={"full_name": "X", "role": "guest"}),
         page("meeting_create", team.pk, write=True, data={"title": "X", "place": "Y"}),
         page("workplan_create", team.pk, write=True, data={"title": "X"}),
         page("workplan_item_add", plan.pk, write=True, data={"title": "X", "status": "planned"}),
@@ -154,6 +155,7 @@ def _state() -> dict[str, Any]:
     ):
         state[model.__name__] = model.objects.count()
     state["meeting"] = list(models.Meeting.objects.values_list("status", "title"))
+    state["members"] = list(models.TeamMember.objects.values_list("full_name", "role", "started_on", "ended_on"))
     state["actions"] = list(models.ActionItem.objects.values_list("status", flat=True))
     state["plan items"] = list(models.WorkPlanItem.objects.values_list("status", flat=True))
     state["invitations"] = list(models.Invitation.objects.values_list("reply", "sent_at"))
