@@ -34,6 +34,7 @@ from kooperacja.governance.models import (
     TeamMember,
     TeamRole,
 )
+from kooperacja.referrals.workdays import is_working_day
 from kooperacja.territory.models import Voivodeship
 
 SEED = 6
@@ -155,13 +156,19 @@ def _agenda(actor: User, meeting: Meeting, items: list[tuple[int, str, str, str,
 
 
 def _tuesday_before(day: datetime.date) -> datetime.date:
-    """A past two-day meeting runs Tuesday–Wednesday (the Tuesday on or before `day`)."""
-    return day - datetime.timedelta(days=(day.weekday() - 1) % 7)
+    """A past two-day meeting runs Tuesday–Wednesday: the Tuesday on or before `day` whose two days are working days
+    (not a Polish public holiday)."""
+    tuesday = day - datetime.timedelta(days=(day.weekday() - 1) % 7)
+    while not (is_working_day(tuesday) and is_working_day(tuesday + datetime.timedelta(days=1))):
+        tuesday -= datetime.timedelta(days=7)
+    return tuesday
 
 
 def _workday_after(day: datetime.date) -> datetime.date:
-    """An upcoming meeting falls on a working day (Monday if `day` is a weekend day)."""
-    return day + datetime.timedelta(days=(7 - day.weekday()) % 7) if day.weekday() >= 5 else day
+    """An upcoming meeting falls on a working day (`day` or the next one)."""
+    while not is_working_day(day):
+        day += datetime.timedelta(days=1)
+    return day
 
 
 def _steering_meeting(

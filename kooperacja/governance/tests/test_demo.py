@@ -24,6 +24,7 @@ from kooperacja.governance.models import (
     TeamKind,
     WorkPlan,
 )
+from kooperacja.referrals.workdays import is_working_day
 
 pytestmark = pytest.mark.django_db
 
@@ -55,7 +56,7 @@ def test_demo_loads_once_and_is_visible_to_the_demo_users(client_for):
     today = timezone.localdate()
     assert all(meeting.last_day < today for meeting in held)
     assert all(meeting.first_day > today for meeting in Meeting.objects.filter(status=MeetingStatus.PLANNED))
-    assert all(day.date.weekday() < 5 for day in MeetingDay.objects.all())
+    assert all(is_working_day(day.date) for day in MeetingDay.objects.all())
 
     rops, koordynator = User.objects.get(username="rops"), User.objects.get(username="koordynator")
     page = client_for(koordynator).get(reverse("governance:my_actions")).content.decode()
