@@ -97,8 +97,12 @@ def _invite(meeting: Meeting, rng: random.Random, *, past: bool) -> list[Invitat
     """Invitations for the members of the meeting's teams, as if e-mailed a fortnight before (no e-mail is sent)."""
     teams = [meeting.team, *meeting.invited_teams.all()]
     members = TeamMember.objects.current().filter(team__in=teams).select_related("user").order_by("team_id", "pk")
-    sent_at = timezone.make_aware(datetime.datetime.combine(meeting.first_day, datetime.time(9))) - datetime.timedelta(
-        days=14
+    now = timezone.now()
+    # A fortnight before the meeting, and never in the future (an upcoming meeting's invitations went out already).
+    sent_at = min(
+        timezone.make_aware(datetime.datetime.combine(meeting.first_day, datetime.time(9)))
+        - datetime.timedelta(days=14),
+        now - datetime.timedelta(days=1),
     )
     invitations: list[Invitation] = []
     seen: set[str] = set()
@@ -121,7 +125,7 @@ def _invite(meeting: Meeting, rng: random.Random, *, past: bool) -> list[Invitat
                 institution_id=member.institution_id,
                 sent_at=sent_at,
                 reply=reply,
-                replied_at=sent_at + datetime.timedelta(days=rng.randint(1, 7)) if reply else None,
+                replied_at=min(sent_at + datetime.timedelta(days=rng.randint(1, 7)), now) if reply else None,
             )
         )
     return Invitation.objects.bulk_create(invitations)

@@ -16,6 +16,7 @@ from kooperacja.governance.models import (
     ActionItem,
     Attendance,
     Decision,
+    Invitation,
     Meeting,
     MeetingDay,
     MeetingStatus,
@@ -57,6 +58,9 @@ def test_demo_loads_once_and_is_visible_to_the_demo_users(client_for):
     assert all(meeting.last_day < today for meeting in held)
     assert all(meeting.first_day > today for meeting in Meeting.objects.filter(status=MeetingStatus.PLANNED))
     assert all(is_working_day(day.date) for day in MeetingDay.objects.all())
+    now = timezone.now()
+    assert not Invitation.objects.filter(sent_at__gt=now).exists()
+    assert not Invitation.objects.filter(replied_at__gt=now).exists()
 
     rops, koordynator = User.objects.get(username="rops"), User.objects.get(username="koordynator")
     page = client_for(koordynator).get(reverse("governance:my_actions")).content.decode()
