@@ -34,6 +34,7 @@ from kooperacja.governance.models import (
     TeamMember,
     TeamRole,
 )
+from kooperacja.referrals.workdays import is_working_day
 from kooperacja.territory.models import Voivodeship
 
 SEED = 6
@@ -96,8 +97,12 @@ def _invite(meeting: Meeting, rng: random.Random, *, past: bool) -> list[Invitat
     """Invitations for the members of the meeting's teams, as if e-mailed a fortnight before (no e-mail is sent)."""
     teams = [meeting.team, *meeting.invited_teams.all()]
     members = TeamMember.objects.current().filter(team__in=teams).select_related("user").order_by("team_id", "pk")
-    sent_at = timezone.make_aware(datetime.datetime.combine(meeting.first_day, datetime.time(9))) - datetime.timedelta(
-        days=14
+    now = timezone.now()
+    # A fortnight before the meeting, and never in the future (an upcoming meeting's invitations went out already).
+    sent_at = min(
+        timezone.make_aware(datetime.datetime.combine(meeting.first_day, datetime.time(9)))
+        - datetime.timedelta(days=14),
+        now - datetime.timedelta(days=1),
     )
     invitations: list[Invitation] = []
     seen: set[str] = set()
@@ -120,7 +125,7 @@ def _invite(meeting: Meeting, rng: random.Random, *, past: bool) -> list[Invitat
                 institution_id=member.institution_id,
                 sent_at=sent_at,
                 reply=reply,
-                replied_at=sent_at + datetime.timedelta(days=rng.randint(1, 7)) if reply else None,
+                replied_at=min(sent_at + datetime.timedelta(days=rng.randint(1, 7)), now) if reply else None,
             )
         )
     return Invitation.objects.bulk_create(invitations)
@@ -147,11 +152,27 @@ def _agenda(actor: User, meeting: Meeting, items: list[tuple[int, str, str, str,
             presenter=presenter,
             starts_at=datetime.time.fromisoformat(start),
             ends_at=(
-                datetime.datetime.combine(datetime.date.today(), datetime.time.fromisoformat(start))
+                datetime.datetime.combine(days[day_index].date, datetime.time.fromisoformat(start))
                 + datetime.timedelta(minutes=75)
             ).time(),
         )
         services.minutes_record(actor=actor, agenda_item=item, text=minutes)
+
+
+def _tuesday_before(day: datetime.date) -> datetime.date:
+    """A past two-day meeting runs Tuesday–Wednesday: the Tuesday on or before `day` whose two days are working days
+    (not a Polish public holiday)."""
+    tuesday = day - datetime.timedelta(days=(day.weekday() - 1) % 7)
+    while not (is_working_day(tuesday) and is_working_day(tuesday + datetime.timedelta(days=1))):
+        tuesday -= datetime.timedelta(days=7)
+    return tuesday
+
+
+def _workday_after(day: datetime.date) -> datetime.date:
+    """An upcoming meeting falls on a working day (`day` or the next one)."""
+    while not is_working_day(day):
+        day += datetime.timedelta(days=1)
+    return day
 
 
 def _steering_meeting(
@@ -403,14 +424,14 @@ def load(*, stdout: Any) -> None:
             if team.pk != silesia.pk:
                 _account(team, actor, TeamRole.GUEST, _rops("24"))
 
-        _steering_meeting(actor, steering, today - datetime.timedelta(days=75), rng, users)
+        _steering_meeting(actor, steering, _tuesday_before(today - datetime.timedelta(days=75)), rng, users)
         others = [team for team in model_teams.values() if team.pk != silesia.pk]
-        _macroregional_meeting(actor, silesia, others, today - datetime.timedelta(days=20), rng, users)
+        _macroregional_meeting(actor, silesia, others, _tuesday_before(today - datetime.timedelta(days=20)), rng, users)
         _upcoming(
             actor,
             steering,
             "Posiedzenie Komitetu Sterującego – kolejny kwartał",
-            today + datetime.timedelta(days=30),
+            _workday_after(today + datetime.timedelta(days=30)),
             rng,
             place="Toruń, Regionalny Ośrodek Polityki Społecznej",
             online_url="https://spotkania.example.invalid/komitet",
@@ -419,7 +440,7 @@ def load(*, stdout: Any) -> None:
             actor,
             silesia,
             "Spotkanie zespołu ds. modelu",
-            today + datetime.timedelta(days=12),
+            _workday_after(today + datetime.timedelta(days=12)),
             rng,
             online_url="https://spotkania.example.invalid/zespol-modelu",
         )

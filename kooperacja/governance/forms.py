@@ -135,6 +135,36 @@ class MemberForm(AccessibleFormMixin, forms.Form):
         return data
 
 
+class MemberEditForm(AccessibleFormMixin, forms.Form):
+    """A member's role, institution and dates; the name and e-mail only for a person without an account."""
+
+    full_name = forms.CharField(label=_("Full name"), max_length=200, required=False)
+    email = forms.EmailField(label=_("E-mail"), required=False)
+    institution = InstitutionChoiceField(label=_("Institution"), queryset=Institution.objects.none(), required=False)
+    role = forms.ChoiceField(label=_("Role in the team"), choices=TeamRole.choices)
+    started_on = _date(_("Member from"), required=False)
+    ended_on = _date(
+        _("Member until"),
+        required=False,
+        help_text=_("From the day after this date the person no longer sees the team and its meetings."),
+    )
+
+    def __init__(self, *args: Any, member: TeamMember, institutions: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["institution"].queryset = institutions  # type: ignore[attr-defined]
+        if member.user_id is not None:
+            del self.fields["full_name"], self.fields["email"]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if "full_name" in self.fields and not (data.get("full_name") or "").strip():
+            self.add_error("full_name", _("Give the person's name or choose a user."))
+        start, end = data.get("started_on"), data.get("ended_on")
+        if start and end and end < start:
+            self.add_error("ended_on", _("The end date cannot be before the start date."))
+        return data
+
+
 MAX_DAYS = 3
 
 

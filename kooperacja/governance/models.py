@@ -226,6 +226,14 @@ class Meeting(models.Model):
     def __str__(self) -> str:
         return self.title
 
+    @property
+    def outward_title(self) -> str:
+        """The title that may leave the signed-in pages (e-mails, their .ics, the reply-link page): a case
+        conference's own title may name the person, so it goes out as a neutral one."""
+        if self.team.kind == TeamKind.CASE_TEAM:
+            return str(_("Case team conference"))
+        return self.title
+
 
 class MeetingDay(models.Model):
     meeting = models.ForeignKey(Meeting, verbose_name=_("meeting"), on_delete=models.CASCADE, related_name="days")
@@ -521,6 +529,11 @@ class ActionItem(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+    @property
+    def is_overdue(self) -> bool:
+        """Still open after its due date (Warsaw's calendar)."""
+        return bool(self.due_on) and self.status in OPEN_ACTION_STATUSES and self.due_on < timezone.localdate()
 
     @property
     def owner_display(self) -> str:

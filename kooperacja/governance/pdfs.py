@@ -33,8 +33,16 @@ def _subtitle(meeting: Meeting, page: MeetingPage) -> str:
         lines.append(_("Place: %(place)s") % {"place": meeting.place})
     if meeting.online_url:
         lines.append(_("Online: %(url)s") % {"url": meeting.online_url})
-    if meeting.organiser_institution:
-        lines.append(_("Organiser: %(institution)s") % {"institution": meeting.organiser_institution.name})
+    organiser = ", ".join(
+        name
+        for name in (
+            str(meeting.organiser) if meeting.organiser else "",
+            meeting.organiser_institution.name if meeting.organiser_institution else "",
+        )
+        if name
+    )
+    if organiser:
+        lines.append(_("Organiser: %(institution)s") % {"institution": organiser})
     return "\n".join(lines)
 
 
@@ -88,7 +96,10 @@ def minutes_pdf(meeting: Meeting, page: MeetingPage) -> bytes:
         doc.paragraph(_("The minutes follow the agenda: add agenda items first."))
     for view, item in items:
         presenter = f" ({item.presenter})" if item.presenter else ""
-        doc.subheading(f"{item.order}. {item.title}{presenter} — {_date(view.day.date)}")
+        slot = ""
+        if item.starts_at:
+            slot = f", {item.starts_at:%H:%M}" + (f"–{item.ends_at:%H:%M}" if item.ends_at else "")
+        doc.subheading(f"{item.order}. {item.title}{presenter} — {_date(view.day.date)}{slot}")
         minutes = getattr(item, "minutes", None)
         doc.paragraph(minutes.text if minutes else _("No minutes yet."))
 

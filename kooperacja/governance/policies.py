@@ -1,16 +1,16 @@
 """Who may see and write a team's things.
 
 - Everything needs sign-in. A team, its meetings and their internal things (minutes, decisions, attendance,
-  documents, sub-group notes, action items) are seen by the team's current members who have an account, and by
-  system administrators. A meeting is also seen by the current members of the teams invited to it and by its
-  organiser. Everyone else gets 404: they do not learn that the team or the meeting exists.
+  documents, sub-group notes, action items) are seen by the team's current members who have an account. A meeting is
+  also seen by the current members of the teams invited to it (its participants) and by its organiser. Everyone else
+  gets 404 — system administrators too (need to know: running the platform gives no reason to read a team's minutes)
+  — and does not learn that the team or the meeting exists.
 - Writes (meetings, agenda, invitations, attendance, minutes, decisions, action items, documents, work plans) are
-  for the team's chair, secretary and coordinator, the meeting's organiser and system administrators. Other members
-  are readers: 403.
+  for the team's chair, secretary and coordinator and the meeting's organiser. Other members are readers: 403.
 - A case team (ZZK) works on one case (`Team.case`). It and its case conferences (its meetings) are seen ONLY by its
   current members who may ALSO see that case (`cases.policies.visible_cases`): a member who loses access to the case
   (consent withdrawn, left the case's team) gets 404, and so does a case team without a case. Invited teams, the
-  organiser who is not a member and system administrators do not see it.
+  organiser who is not a member do not see it.
 - An action item is also seen, in the owner's task list, by its owner user and by the current staff of its owner
   institution; they may change its status (not its other fields).
 """
@@ -19,6 +19,7 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
+from django.core import signing
 from django.core.exceptions import PermissionDenied
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import Http404
@@ -28,6 +29,7 @@ from kooperacja.cases import policies as case_policies
 from kooperacja.governance.models import (
     WRITER_ROLES,
     ActionItem,
+    Invitation,
     Meeting,
     Team,
     TeamKind,
@@ -40,14 +42,6 @@ Access = Literal["none", "read", "write"]
 
 def _is_signed_in(actor: Any) -> bool:
     return bool(getattr(actor, "is_authenticated", False)) and bool(getattr(actor, "is_active", False))
-
-
-def is_system_administrator(actor: Any) -> bool:
-    if not _is_signed_in(actor):
-        return False
-    if actor.is_superuser:
-        return True
-    return Membership.objects.current().filter(user=actor, role=Role.SYSTEM_ADMINISTRATOR).exists()
 
 
 def _current_memberships(actor: Any) -> QuerySet[TeamMember]:
@@ -79,10 +73,7 @@ def may_see_case_of(actor: Any, team: Team) -> bool:
 def visible_teams(actor: Any) -> QuerySet[Team]:
     if not _is_signed_in(actor):
         return Team.objects.none()
-    case_ok = case_allowed_q(actor)
-    if is_system_administrator(actor):
-        return Team.objects.filter(~Q(kind=TeamKind.CASE_TEAM) | (member_teams_q(actor) & case_ok))
-    return Team.objects.filter(member_teams_q(actor) & case_ok)
+    return Team.objects.filter(member_teams_q(actor) & case_allowed_q(actor))
 
 
 def visible_meetings(actor: Any) -> QuerySet[Meeting]:
@@ -95,8 +86,6 @@ def visible_meetings(actor: Any) -> QuerySet[Meeting]:
     not_case = ~Q(team__kind=TeamKind.CASE_TEAM)
     # A case conference: only for its own team's members who may see the case.
     own_team = own_team & case_allowed_q(actor, prefix="team__")
-    if is_system_administrator(actor):
-        return Meeting.objects.filter(own_team | not_case)
     return Meeting.objects.filter(own_team | (not_case & (invited | Q(organiser=actor))))
 
 
@@ -107,8 +96,6 @@ def team_access(actor: Any, team: Team) -> Access:
     if team.kind == TeamKind.CASE_TEAM and not (roles and may_see_case_of(actor, team)):
         return "none"
     if roles & WRITER_ROLES:
-        return "write"
-    if team.kind != TeamKind.CASE_TEAM and is_system_administrator(actor):
         return "write"
     return "read" if roles else "none"
 
@@ -123,8 +110,6 @@ def meeting_access(actor: Any, meeting: Meeting) -> Access:
             return "none"
         return "write" if (own_roles & WRITER_ROLES or meeting.organiser_id == actor.pk) else "read"
     if own_roles & WRITER_ROLES or meeting.organiser_id == actor.pk:
-        return "write"
-    if is_system_administrator(actor):
         return "write"
     if own_roles:
         return "read"
@@ -238,3 +223,35 @@ def get_action_item_for_actor(actor: Any, pk: Any, need: Literal["read", "status
     if need == "status" and access not in ("write", "status"):
         raise PermissionDenied
     return item
+
+
+def get_invitation_for_actor(actor: Any, pk: Any) -> Invitation:
+    """An invitation of a meeting the actor may see (else 404); whether they may reply is the service's rule."""
+    try:
+        invitation = Invitation.objects.select_related("meeting", "meeting__team").get(pk=pk)
+    except (Invitation.DoesNotExist, ValueError, TypeError) as exc:
+        raise Http404 from exc
+    if meeting_access(actor, invitation.meeting) == "none":
+        raise Http404
+    return invitation
+
+
+# The reply link of an invitation e-mail: signed (SECRET_KEY), naming the invitation and its meeting's uid. It lets
+# the invitee — with or without an account — answer attending / not attending / maybe, and nothing else.
+REPLY_TOKEN_SALT = "kooperacja.governance.invitation-reply"
+
+
+def invitation_reply_token(invitation: Invitation) -> str:
+    return signing.dumps({"i": invitation.pk, "m": str(invitation.meeting.uid)}, salt=REPLY_TOKEN_SALT)
+
+
+def get_invitation_for_reply_token(token: str) -> Invitation:
+    """The invitation a reply link names, or 404 (a forged, altered or foreign token; a removed invitation)."""
+    try:
+        data = signing.loads(token, salt=REPLY_TOKEN_SALT)
+        invitation = Invitation.objects.select_related("meeting", "meeting__team").get(pk=int(data["i"]))
+    except (signing.BadSignature, Invitation.DoesNotExist, KeyError, TypeError, ValueError) as exc:
+        raise Http404 from exc
+    if str(invitation.meeting.uid) != data.get("m"):
+        raise Http404
+    return invitation

@@ -162,6 +162,13 @@ def team_page(team: Team, actor: Any) -> TeamPage:
         .select_related(*ACTION_RELATED)
         .order_by("due_on", "pk")
     )
+    return TeamPage(
+        members=members, upcoming=upcoming, past=past, open_actions=open_actions, plans=work_plans(team, limit=4)
+    )
+
+
+def work_plans(team: Team, *, limit: int = 20) -> list[PlanView]:
+    """The team's latest work plans with their items, the sources of each item and the progress."""
     plans = list(
         WorkPlan.objects.filter(team=team)
         .select_related("source_meeting")
@@ -173,13 +180,24 @@ def team_page(team: Team, actor: Any) -> TeamPage:
                 ),
             )
         )
-        .order_by("-period_start", "pk")[:4]
+        .order_by("-period_start", "pk")[:limit]
     )
     plan_views = []
     for plan in plans:
         items = list(plan.items.all())
         plan_views.append(PlanView(plan=plan, items=items, progress=plan_progress(items)))
-    return TeamPage(members=members, upcoming=upcoming, past=past, open_actions=open_actions, plans=plan_views)
+    return plan_views
+
+
+def my_invitations(actor: Any) -> QuerySet[Invitation]:
+    """The actor's own invitations to meetings they may (still) see, latest meetings first."""
+    if not getattr(actor, "is_authenticated", False):
+        return Invitation.objects.none()
+    return (
+        Invitation.objects.filter(user=actor, meeting__in=policies.visible_meetings(actor))
+        .select_related("meeting")
+        .order_by("-meeting__first_day", "-pk")
+    )
 
 
 @dataclass
@@ -191,6 +209,8 @@ class DayView:
 
 @dataclass
 class MeetingPage:
+    # "before" (its first day is still to come), "during" (today is one of its days or between them), "after".
+    phase: str
     days: list[DayView]
     invitations: list[Invitation]
     invited_teams: list[Team]
@@ -202,6 +222,16 @@ class MeetingPage:
     my_invitation: Invitation | None
     replies: dict[str, int]
     attendance_rows: list[tuple[Invitation, list[str]]]
+
+
+def meeting_phase(meeting: Meeting) -> str:
+    """Where the meeting stands today: "before", "during" or "after" (its days, in Warsaw's calendar)."""
+    today = timezone.localdate()
+    if meeting.first_day is None or today < meeting.first_day:
+        return "before"
+    if meeting.last_day is not None and today > meeting.last_day:
+        return "after"
+    return "during"
 
 
 def meeting_page(meeting: Meeting, actor: Any) -> MeetingPage:
@@ -225,6 +255,7 @@ def meeting_page(meeting: Meeting, actor: Any) -> MeetingPage:
     ]
     actor_id = getattr(actor, "pk", None)
     return MeetingPage(
+        phase=meeting_phase(meeting),
         days=day_views,
         invitations=invitations,
         invited_teams=list(meeting.invited_teams.order_by("name")),

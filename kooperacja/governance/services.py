@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime
 import functools
 from collections.abc import Iterable, Mapping, Sequence
+from email.mime.text import MIMEText
 from typing import Any
 
 from django.conf import settings
@@ -23,9 +24,10 @@ from kooperacja.cases import services as case_services
 from kooperacja.cases.models import Case, Task
 from kooperacja.core.services import audit_record
 from kooperacja.governance import policies
-from kooperacja.governance.ics import meeting_calendar
+from kooperacja.governance.ics import absolute_url, meeting_calendar
 from kooperacja.governance.models import (
     OPEN_ACTION_STATUSES,
+    WRITER_ROLES,
     ActionItem,
     ActionStatus,
     AgendaItem,
@@ -170,6 +172,48 @@ def member_add(
     return member
 
 
+def member_update(
+    *,
+    actor: Any,
+    member: TeamMember,
+    role: str,
+    institution: Any = None,
+    full_name: str = "",
+    email: str = "",
+    started_on: datetime.date | None = None,
+    ended_on: datetime.date | None = None,
+) -> TeamMember:
+    """Change a member's role, institution, dates (an end date ends the membership: from the next day the person no
+    longer sees the team) and, for a person without an account, the name and e-mail. The team keeps at least one
+    current writer with an account (chair, secretary or coordinator), so that it is never left without one."""
+    team = member.team
+    _require_team_writer(actor, team)
+    if member.user_id is None and not full_name.strip():
+        raise ValidationError({"full_name": _("Give the person's name or choose a user.")})
+    if started_on and ended_on and ended_on < started_on:
+        raise ValidationError({"ended_on": _("The end date cannot be before the start date.")})
+    with transaction.atomic():
+        Team.objects.select_for_update().filter(pk=team.pk).first()
+        before = {"role": member.role, "started_on": member.started_on, "ended_on": member.ended_on}
+        member.role, member.institution = role, institution
+        member.started_on, member.ended_on = started_on, ended_on
+        if member.user_id is None:
+            member.full_name, member.email = full_name.strip(), email
+        _save(member)
+        if not TeamMember.objects.current().filter(team=team, user__isnull=False, role__in=WRITER_ROLES).exists():
+            raise ValidationError(
+                {"role": _("The team needs at least one current chair, secretary or coordinator with an account.")}
+            )
+        _audit(
+            actor,
+            "governance.member_update",
+            member,
+            team,
+            fields=[name for name, value in before.items() if getattr(member, name) != value],
+        )
+    return member
+
+
 # --- meetings --------------------------------------------------------------------------------------------------------
 
 
@@ -224,14 +268,26 @@ def meeting_create(
 
 
 def meeting_set_status(*, actor: Any, meeting: Meeting, status: str) -> Meeting:
+    """Change the meeting's status; cancelling it e-mails a cancellation (.ics, METHOD:CANCEL) to everyone who was
+    e-mailed the invitation."""
     _require_meeting_writer(actor, meeting)
     if status not in MeetingStatus.values:
         raise ValidationError({"status": _("Choose a valid status.")})
     with transaction.atomic():
-        before = meeting.status
+        # The stored status, read under a lock: two cancellations at once e-mail the invitees once.
+        before = Meeting.objects.select_for_update().values_list("status", flat=True).get(pk=meeting.pk)
         meeting.status = status
         _save(meeting)
-        _audit(actor, "governance.meeting_status", meeting, meeting.team, before=before, after=status)
+        notified = 0
+        if status == MeetingStatus.CANCELLED and before != MeetingStatus.CANCELLED:
+            days = list(meeting.days.order_by("date"))
+            invitations = list(meeting.invitations.filter(sent_at__isnull=False).exclude(email="").order_by("pk"))
+            messages = [_cancellation_email(meeting, days, invitation) for invitation in invitations]
+            notified = len(messages)
+            transaction.on_commit(functools.partial(_send_all, messages))
+        _audit(
+            actor, "governance.meeting_status", meeting, meeting.team, before=before, after=status, notified=notified
+        )
     return meeting
 
 
@@ -262,25 +318,59 @@ def agenda_item_add(
 # --- invitations -----------------------------------------------------------------------------------------------------
 
 
-def _invitation_email(meeting: Meeting, days: list[MeetingDay], ics: bytes, to: str) -> EmailMessage:
-    """The invitation e-mail: the meeting only, no other personal data (not even the invitee's name)."""
+def _ics_part(content: bytes, *, method: str, filename: str) -> MIMEText:
+    """The calendar attachment with its iTIP method in the content type (text/calendar; method=REQUEST)."""
+    part = MIMEText(content.decode("utf-8"), "calendar", "utf-8")
+    part.set_param("method", method)
+    part.add_header("Content-Disposition", "attachment", filename=filename)
+    return part
+
+
+def _invitation_email(meeting: Meeting, days: list[MeetingDay], invitation: Invitation) -> EmailMessage:
+    """The invitation e-mail to one invitee: the meeting, a link to its page, the invitee's own reply link and the
+    .ics (METHOD:REQUEST). No other personal data (not even the invitee's name: the address may be shared)."""
+    meeting_path = reverse("governance:meeting_detail", args=[meeting.pk])
+    reply_url = absolute_url(reverse("governance:reply_by_link", args=[policies.invitation_reply_token(invitation)]))
     with translation.override(settings.LANGUAGE_CODE):
-        lines = [_("You are invited to a meeting: %(title)s") % {"title": meeting.title}, ""]
+        lines = [_("You are invited to a meeting: %(title)s") % {"title": meeting.outward_title}, ""]
         for day in days:
-            lines.append(f"{day.date:%Y-%m-%d} {day.starts_at:%H:%M}–{day.ends_at:%H:%M}")
+            lines.append(f"{day.date:%d.%m.%Y} {day.starts_at:%H:%M}–{day.ends_at:%H:%M}")
         if meeting.place:
             lines.append(_("Place: %(place)s") % {"place": meeting.place})
         if meeting.online_url:
             lines.append(_("Online: %(url)s") % {"url": meeting.online_url})
         lines += [
             "",
-            _("The agenda and the reply form are on the meeting's page (sign-in required): %(path)s")
-            % {"path": reverse("governance:meeting_detail", args=[meeting.pk])},
-            _("The attached .ics file adds the meeting to your calendar."),
+            _("Please reply (attending / not attending / maybe): %(url)s") % {"url": reply_url},
+            _("The agenda is on the meeting's page (sign-in required): %(url)s") % {"url": absolute_url(meeting_path)},
+            _("The attached .ics file adds the meeting to your calendar: one event per day."),
         ]
-        subject = _("Invitation: %(title)s") % {"title": meeting.title}
-    message = EmailMessage(subject=subject, body="\n".join(lines), to=[to])
-    message.attach(f"spotkanie-{meeting.pk}.ics", ics, "text/calendar; method=PUBLISH; charset=UTF-8")
+        subject = _("Invitation: %(title)s") % {"title": meeting.outward_title}
+    ics = meeting_calendar(
+        meeting,
+        days,
+        method="REQUEST",
+        attendee_email=invitation.email,
+        meeting_path=meeting_path,
+        reply_url=reply_url,
+        title=meeting.outward_title,
+    )
+    message = EmailMessage(subject=subject, body="\n".join(lines), to=[invitation.email])
+    message.attach(_ics_part(ics, method="REQUEST", filename=f"spotkanie-{meeting.pk}.ics"))
+    return message
+
+
+def _cancellation_email(meeting: Meeting, days: list[MeetingDay], invitation: Invitation) -> EmailMessage:
+    """The meeting is cancelled: METHOD:CANCEL with the same UIDs removes the events from the invitee's calendar."""
+    with translation.override(settings.LANGUAGE_CODE):
+        lines = [_("The meeting has been cancelled: %(title)s") % {"title": meeting.outward_title}, ""]
+        for day in days:
+            lines.append(f"{day.date:%d.%m.%Y} {day.starts_at:%H:%M}–{day.ends_at:%H:%M}")
+        lines += ["", _("The attached .ics file removes the meeting from your calendar.")]
+        subject = _("Cancelled: %(title)s") % {"title": meeting.outward_title}
+    ics = meeting_calendar(meeting, days, method="CANCEL", attendee_email=invitation.email, title=meeting.outward_title)
+    message = EmailMessage(subject=subject, body="\n".join(lines), to=[invitation.email])
+    message.attach(_ics_part(ics, method="CANCEL", filename=f"spotkanie-{meeting.pk}.ics"))
     return message
 
 
@@ -337,30 +427,50 @@ def invitations_send(*, actor: Any, meeting: Meeting, resend: bool = False) -> i
             invitation.sent_at = now
         Invitation.objects.bulk_update(to_send, ["sent_at"])
         days = list(meeting.days.order_by("date"))
-        ics = meeting_calendar(meeting, days)
-        messages = [_invitation_email(meeting, days, ics, invitation.email) for invitation in to_send]
+        messages = [_invitation_email(meeting, days, invitation) for invitation in to_send]
         _audit(actor, "governance.invitations_send", meeting, meeting.team, created=created, sent=len(to_send))
         transaction.on_commit(functools.partial(_send_all, messages))
     return len(to_send)
 
 
-def invitation_reply(*, actor: Any, invitation: Invitation, reply: str) -> Invitation:
-    """The invitee replies (a meeting writer may record a reply on someone's behalf)."""
+def replies_open(meeting: Meeting) -> bool:
+    """Replies are taken until the meeting's last day, unless it is cancelled."""
+    if meeting.status == MeetingStatus.CANCELLED:
+        return False
+    return meeting.last_day is None or meeting.last_day >= timezone.localdate()
+
+
+def _save_reply(actor: Any, invitation: Invitation, reply: str, *, by_link: bool) -> Invitation:
     meeting = invitation.meeting
-    access = policies.meeting_access(actor, meeting)
-    own = invitation.user_id is not None and invitation.user_id == getattr(actor, "pk", None)
-    if access == "none" and not own:
-        raise Http404
-    if not own and access != "write":
-        raise PermissionDenied
     if reply not in Reply.values:
         raise ValidationError({"reply": _("Choose attending, not attending or maybe.")})
+    if not replies_open(meeting):
+        raise ValidationError({"reply": _("Replies are closed: the meeting is over or cancelled.")})
     with transaction.atomic():
         invitation.reply = reply
         invitation.replied_at = timezone.now()
         _save(invitation)
-        _audit(actor, "governance.invitation_reply", invitation, meeting.team, reply=reply)
+        _audit(actor, "governance.invitation_reply", invitation, meeting.team, reply=reply, by_link=by_link)
     return invitation
+
+
+def invitation_reply(*, actor: Any, invitation: Invitation, reply: str) -> Invitation:
+    """The invitee replies to their own invitation (a meeting writer may record a reply on someone's behalf), until
+    the meeting is over."""
+    meeting = invitation.meeting
+    access = policies.meeting_access(actor, meeting)
+    own = invitation.user_id is not None and invitation.user_id == getattr(actor, "pk", None)
+    if access == "none":
+        raise Http404
+    if not own and access != "write":
+        raise PermissionDenied
+    return _save_reply(actor, invitation, reply, by_link=False)
+
+
+def invitation_reply_by_link(*, invitation: Invitation, reply: str) -> Invitation:
+    """The invitee replies through the link of their invitation e-mail (people without an account too): the signed
+    link is the permission (policies.get_invitation_for_reply_token)."""
+    return _save_reply(None, invitation, reply, by_link=True)
 
 
 def attendance_record(*, actor: Any, day: MeetingDay, statuses: Mapping[int, str]) -> int:

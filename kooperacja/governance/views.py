@@ -28,6 +28,7 @@ from kooperacja.governance.models import (
     Invitation,
     MeetingDocument,
     SubGroup,
+    TeamMember,
     WorkPlan,
     WorkPlanItem,
 )
@@ -163,6 +164,8 @@ def meeting_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "may_write": policies.can_write_meeting(request.user, meeting),
             "may_create_plan_tasks": bool(page.decisions) and policies.can_create_plan_task(request.user, meeting),
             "reply_form": forms.ReplyForm(initial={"reply": page.my_invitation.reply}) if page.my_invitation else None,
+            "replies_open": services.replies_open(meeting),
+            "today": timezone.localdate(),
             "crumbs": _team_crumbs(meeting.team),
         },
     )
@@ -309,6 +312,53 @@ def member_add(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
+@login_required
+@require_http_methods(["GET", "POST"])
+def member_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    try:
+        member = TeamMember.objects.select_related("team", "user", "institution").get(pk=pk)
+    except (TeamMember.DoesNotExist, ValueError) as exc:
+        raise Http404 from exc
+    team = policies.get_team_for_actor(request.user, member.team_id, need="write")
+    member.team = team
+    initial = {
+        "full_name": member.full_name,
+        "email": member.email,
+        "institution": member.institution_id,
+        "role": member.role,
+        "started_on": member.started_on,
+        "ended_on": member.ended_on,
+    }
+    form = forms.MemberEditForm(
+        request.POST or None, member=member, institutions=Institution.objects.order_by("name"), initial=initial
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.member_update(
+                actor=request.user,
+                member=member,
+                role=data["role"],
+                institution=data["institution"],
+                full_name=data.get("full_name", ""),
+                email=data.get("email", ""),
+                started_on=data["started_on"],
+                ended_on=data["ended_on"],
+            )
+        except ValidationError as exc:
+            _add_errors(form, exc)
+        else:
+            messages.success(request, _("The member has been saved."))
+            return redirect(reverse("governance:team_detail", args=[team.pk]) + "#members")
+    return _form_page(
+        request,
+        form=form,
+        title=_("Member: %(name)s") % {"name": member.display_name},
+        crumbs=_team_crumbs(team),
+        cancel_url=reverse("governance:team_detail", args=[team.pk]) + "#members",
+    )
+
+
 # --- meetings ------------------------------------------------------------------------------------------------------------
 
 
@@ -419,9 +469,46 @@ def invitation_reply(request: HttpRequest, pk: int) -> HttpResponse:
     if not form.is_valid():
         messages.error(request, _("Choose attending, not attending or maybe."))
     else:
-        services.invitation_reply(actor=request.user, invitation=invitation, reply=form.cleaned_data["reply"])
-        messages.success(request, _("Your reply has been saved."))
+        try:
+            services.invitation_reply(actor=request.user, invitation=invitation, reply=form.cleaned_data["reply"])
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            messages.success(request, _("Your reply has been saved."))
     return redirect(_meeting_url(invitation.meeting, "invitations"))
+
+
+@require_http_methods(["GET", "POST"])
+def reply_by_link(request: HttpRequest, token: str) -> HttpResponse:
+    """The reply link of an invitation e-mail: the invitee (with or without an account, signed in or not) answers.
+    The page shows the meeting's outward title, days and place — nothing about the invitee or anyone else."""
+    invitation = policies.get_invitation_for_reply_token(token)
+    meeting = invitation.meeting
+    form = forms.ReplyForm(request.POST or None, initial={"reply": invitation.reply})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.invitation_reply_by_link(invitation=invitation, reply=form.cleaned_data["reply"])
+        except ValidationError as exc:
+            _add_errors(form, exc)
+        else:
+            messages.success(request, _("Thank you: your reply has been saved."))
+            return redirect(request.path)
+    response = render(
+        request,
+        "governance/reply_by_link.html",
+        {
+            "meeting": meeting,
+            "title": meeting.outward_title,
+            "days": list(meeting.days.order_by("date")),
+            "invitation": invitation,
+            "form": form,
+            "replies_open": services.replies_open(meeting),
+            "crumbs": [],
+        },
+    )
+    response["Cache-Control"] = "private, no-store"
+    response["X-Robots-Tag"] = "noindex"
+    return response
 
 
 @login_required

@@ -180,3 +180,40 @@ def test_work_plan_from_a_meeting_with_progress_and_pdfs(page: Any, audit: Any, 
     expect(page.get_by_role("table", name=re.compile("Pozycje planu"))).to_contain_text("Konferencja regionalna")
     expect(page.get_by_text("wykonano 1 z 3 pozycji (33%)")).to_be_visible()
     audit("team page with a plan item added by hand")
+
+
+def test_invitees_reply_on_the_page_and_through_the_e_mail_link(page: Any, audit: Any, team: Team, cast: Cast) -> None:
+    import datetime
+
+    from kooperacja.governance import policies
+    from kooperacja.governance.models import Invitation
+
+    meeting = services.meeting_create(
+        actor=cast.alice,
+        team=team,
+        title="Posiedzenie Komitetu",
+        days=[(datetime.date(2031, 9, 2), datetime.time(10), datetime.time(14))],
+        place="Katowice",
+    )
+    services.invitations_send(actor=cast.alice, meeting=meeting)
+
+    # A member with an account answers on the meeting's page.
+    sign_in(page, audit, "tom", f"/governance/meetings/{meeting.pk}/")
+    page.get_by_label("może").check()
+    page.get_by_role("button", name="Zapisz odpowiedź").click()
+    expect(page.get_by_role("table", name="Zaproszone osoby")).to_contain_text("może")
+    audit("meeting page with my reply")
+    assert Invitation.objects.get(meeting=meeting, user=cast.tom).reply == "maybe"
+
+    # A guest without an account answers through the link of the invitation e-mail, signed out.
+    page.context.clear_cookies()
+    guest = Invitation.objects.get(meeting=meeting, user__isnull=True)
+    page.goto(f"/governance/reply/{policies.invitation_reply_token(guest)}/")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Odpowiedź na zaproszenie")
+    audit("reply link page")
+    page.get_by_label("będę", exact=True).check()
+    page.get_by_role("button", name="Zapisz odpowiedź").click()
+    expect(page.get_by_text("Dziękujemy, odpowiedź została zapisana.")).to_be_visible()
+    audit("reply link page after the reply")
+    guest.refresh_from_db()
+    assert guest.reply == "attending"

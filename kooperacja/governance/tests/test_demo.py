@@ -7,6 +7,7 @@ import io
 import pytest
 from django.core.management import call_command
 from django.urls import reverse
+from django.utils import timezone
 
 from kooperacja.accounts.models import User
 from kooperacja.demo import governance_demo
@@ -15,13 +16,16 @@ from kooperacja.governance.models import (
     ActionItem,
     Attendance,
     Decision,
+    Invitation,
     Meeting,
+    MeetingDay,
     MeetingStatus,
     SubGroup,
     Team,
     TeamKind,
     WorkPlan,
 )
+from kooperacja.referrals.workdays import is_working_day
 
 pytestmark = pytest.mark.django_db
 
@@ -49,10 +53,21 @@ def test_demo_loads_once_and_is_visible_to_the_demo_users(client_for):
     assert Attendance.objects.exists()
     assert WorkPlan.objects.filter(source_meeting__in=held).count() == 1
     assert Meeting.objects.filter(status=MeetingStatus.PLANNED).count() == 2
+    # Past meetings are over, upcoming ones ahead, all on working days.
+    today = timezone.localdate()
+    assert all(meeting.last_day < today for meeting in held)
+    assert all(meeting.first_day > today for meeting in Meeting.objects.filter(status=MeetingStatus.PLANNED))
+    assert all(is_working_day(day.date) for day in MeetingDay.objects.all())
+    now = timezone.now()
+    assert not Invitation.objects.filter(sent_at__gt=now).exists()
+    assert not Invitation.objects.filter(replied_at__gt=now).exists()
 
     rops, koordynator = User.objects.get(username="rops"), User.objects.get(username="koordynator")
     page = client_for(koordynator).get(reverse("governance:my_actions")).content.decode()
     assert "Przygotować scenariusz warsztatów współpracy z rodziną" in page
+    # An open item past its due date says so (the ROPS's evaluation data, due three weeks after the first meeting).
+    home = client_for(rops).get(reverse("governance:home")).content.decode()
+    assert "Uzupełnić dane do ewaluacji z dwóch gmin" in home and "po terminie" in home
     home = client_for(rops).get(reverse("governance:home")).content.decode()
     assert "Komitet Sterujący projektów makroregionalnych" in home
     steering = Team.objects.get(kind=TeamKind.STEERING_COMMITTEE)

@@ -126,9 +126,9 @@ def test_invitations_reach_the_outbox_with_the_calendar_file(
         ["alice@example.invalid", "tom@example.invalid", "rosa@example.invalid", "jan.gosc@example.invalid"]
     )
     message = mail.outbox[0]
-    name, content, mimetype = message.attachments[0]
-    assert name.endswith(".ics") and mimetype.startswith("text/calendar")
-    assert len(icalendar.Calendar.from_ical(content).walk("VEVENT")) == 2
+    (part,) = message.attachments
+    assert part.get_filename().endswith(".ics") and part.get_content_type() == "text/calendar"
+    assert len(icalendar.Calendar.from_ical(part.get_payload(decode=True)).walk("VEVENT")) == 2
     # No personal data beyond the meeting: no invitee's or member's name in the body.
     assert "Jan Gość" not in message.body and "Posiedzenie Komitetu Sterującego" in message.body
     # Sending again e-mails nobody new.

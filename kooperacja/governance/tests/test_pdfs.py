@@ -152,3 +152,75 @@ def test_pdfs_use_a_constant_number_of_queries(cast, committee, client_for, djan
     for url in _urls(meeting).values():
         with django_assert_max_num_queries(18):
             assert client.get(url).status_code == 200
+
+
+def _unicode_text(content: bytes) -> str:
+    """The text of a PDF written with an embedded Unicode (CID, Identity-H) font, rebuilt without a PDF library: each
+    2-byte glyph code of every `(…) Tj` string is looked up in the fonts' ToUnicode maps (one decoding per font; the
+    right one reads as words). Enough to check that Polish letters come out as Polish letters."""
+    streams = []
+    for stream in re.findall(rb"stream\r?\n(.*?)\r?\nendstream", content, re.S):
+        try:
+            streams.append(zlib.decompress(stream))
+        except zlib.error:
+            streams.append(stream)  # not compressed
+    maps = []
+    for stream in streams:
+        if b"beginbfchar" in stream:
+            pairs = re.findall(rb"<([0-9A-Fa-f]{4})>\s*<([0-9A-Fa-f]{4,8})>", stream.split(b"beginbfchar", 1)[1])
+            maps.append({int(code, 16): chr(int(uni, 16)) for code, uni in pairs})
+    assert maps, "no ToUnicode map: the text is not extractable"
+    texts = []
+    for stream in streams:
+        for raw in _literal_strings(stream):
+            codes = [int.from_bytes(raw[i : i + 2], "big") for i in range(0, len(raw) - 1, 2)]
+            texts += ["".join(mapping.get(code, "\ufffd") for code in codes) for mapping in maps]
+    return "\n".join(texts)
+
+
+def _literal_strings(stream: bytes) -> list[bytes]:
+    """The bytes of each `(…) Tj` literal string, with the PDF escapes undone."""
+    escapes = {ord("n"): b"\n", ord("r"): b"\r", ord("t"): b"\t", ord("b"): b"\b", ord("f"): b"\f"}
+    found, index = [], 0
+    while (start := stream.find(b"(", index)) != -1:
+        out, index, depth = bytearray(), start + 1, 1
+        while index < len(stream):
+            byte = stream[index]
+            if byte == 0x5C:  # backslash
+                following = stream[index + 1]
+                out += escapes.get(following, bytes([following]))
+                index += 2
+                continue
+            if byte == 0x28:
+                depth += 1
+            elif byte == 0x29:
+                depth -= 1
+                if depth == 0:
+                    break
+            out.append(byte)
+            index += 1
+        index += 1
+        if stream[index : index + 4].lstrip().startswith(b"Tj"):
+            found.append(bytes(out))
+    return found
+
+
+def test_polish_letters_read_back_from_the_pdfs(cast, committee, client_for):
+    """With the default (embedded Lato) font, the words come back with their Polish letters."""
+    meeting = committee.meeting
+    day = meeting.days.get(date=DAY_1)
+    item = services.agenda_item_add(actor=cast.alice, day=day, title="Różnice między modelami", presenter="ekspert")
+    services.minutes_record(actor=cast.alice, agenda_item=item, text="Zażółć gęślą jaźń.")
+    services.invitations_send(actor=cast.alice, meeting=meeting)
+    services.attendance_record(
+        actor=cast.alice, day=day, statuses={inv.pk: "present" for inv in meeting.invitations.all()}
+    )
+    client = client_for(cast.alice)
+    minutes = client.get(reverse("governance:meeting_minutes_pdf", args=[meeting.pk])).content
+    assert minutes.startswith(b"%PDF-") and b"/FontFile2" in minutes
+    text = _unicode_text(minutes)
+    for words in ("Protokół", "Posiedzenie Komitetu Sterującego", "Różnice między modelami", "Zażółć gęślą jaźń."):
+        assert words in text, words
+    attendance = client.get(reverse("governance:meeting_attendance_pdf", args=[meeting.pk])).content
+    text = _unicode_text(attendance)
+    assert "Lista obecności" in text and "Jan Gość" in text and "obecny" in text

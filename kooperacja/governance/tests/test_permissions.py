@@ -20,6 +20,10 @@ def _internal_urls(meeting, agenda_item) -> list[str]:
         reverse("governance:meeting_ics", args=[meeting.pk]),
         reverse("governance:action_items_export", args=[meeting.pk, "csv"]),
         reverse("governance:action_items_export", args=[meeting.pk, "xlsx"]),
+        reverse("governance:meeting_minutes_pdf", args=[meeting.pk]),
+        reverse("governance:meeting_attendance_pdf", args=[meeting.pk]),
+        f"/api/v1/governance/meetings/{meeting.pk}",
+        f"/api/v1/governance/teams/{meeting.team_id}/work-plans",
     ]
 
 
@@ -33,13 +37,13 @@ def test_minutes_are_shown_to_members_only(cast, committee, client_for):
     day = committee.meeting.days.first()
     item = services.agenda_item_add(actor=cast.alice, day=day, title="Doświadczenia pilotażu")
     services.minutes_record(actor=cast.alice, agenda_item=item, text="Tajne ustalenia zespołu")
-    # Members of the team and of the invited team, and a system administrator, read the minutes.
-    for reader in (cast.alice, cast.tom, cast.rosa, cast.root):
+    # Members of the team and of the invited team (the meeting's participants) read the minutes.
+    for reader in (cast.alice, cast.tom, cast.rosa):
         response = client_for(reader).get(reverse("governance:meeting_detail", args=[committee.meeting.pk]))
         assert response.status_code == 200, reader
         assert "Tajne ustalenia zespołu" in response.content.decode()
-    # Outsiders do not learn that the meeting exists.
-    for outsider in (cast.bob, cast.olga, cast.dora):
+    # Outsiders do not learn that the meeting exists: a system administrator (root) is no member either.
+    for outsider in (cast.bob, cast.olga, cast.dora, cast.root):
         client = client_for(outsider)
         for url in _internal_urls(committee.meeting, item):
             assert client.get(url).status_code == 404, (outsider, url)
@@ -138,3 +142,53 @@ def test_pages_speak_polish(cast, committee, client_for):
         assert phrase in page
     home = client.get(reverse("governance:home")).content.decode()
     assert "Moje zespoły" in home and "komitet sterujący" in home
+
+
+def test_a_writer_ends_a_membership_and_changes_a_role(cast, committee, client_for):
+    from django.utils import timezone
+
+    today = timezone.localdate()
+    tom = TeamMember.objects.get(team=committee.team, user=cast.tom)
+    url = reverse("governance:member_edit", args=[tom.pk])
+    client = client_for(cast.alice)
+    page = client.get(url).content.decode()
+    assert "Członek zespołu" in page and 'name="full_name"' not in page  # a user's name comes from the account
+    # Secretary from now on: tom writes.
+    response = client.post(url, {"role": "secretary", "institution": str(cast.school_a.pk), "started_on": "2020-01-01"})
+    assert response.status_code == 302
+    assert client_for(cast.tom).get(reverse("governance:meeting_create", args=[committee.team.pk])).status_code == 200
+    # Ended yesterday: tom no longer sees the team (404), and the team page shows only current members.
+    yesterday = (today - datetime.timedelta(days=1)).isoformat()
+    response = client_for(cast.alice).post(
+        url, {"role": "model_expert", "started_on": "2020-01-01", "ended_on": yesterday}
+    )
+    assert response.status_code == 302
+    tom.refresh_from_db()
+    assert tom.ended_on == today - datetime.timedelta(days=1)
+    assert client_for(cast.tom).get(reverse("governance:team_detail", args=[committee.team.pk])).status_code == 404
+    assert (
+        client_for(cast.tom).get(reverse("governance:meeting_detail", args=[committee.meeting.pk])).status_code == 404
+    )
+    # A person without an account: name and e-mail are editable.
+    guest_url = reverse("governance:member_edit", args=[committee.guest.pk])
+    client = client_for(cast.alice)
+    assert (
+        client.post(
+            guest_url, {"full_name": "Jan Gość-Nowy", "email": "jan@example.invalid", "role": "adviser"}
+        ).status_code
+        == 302
+    )
+    committee.guest.refresh_from_db()
+    assert (committee.guest.full_name, committee.guest.role) == ("Jan Gość-Nowy", "adviser")
+    # The team is never left without a current writer with an account: alice cannot end her own chair.
+    alice = TeamMember.objects.get(team=committee.team, user=cast.alice)
+    response = client.post(
+        reverse("governance:member_edit", args=[alice.pk]),
+        {"role": "chair", "ended_on": yesterday, "started_on": "2020-01-01"},
+    )
+    assert response.status_code == 200 and "co najmniej jednego obecnego" in response.content.decode()
+    alice.refresh_from_db()
+    assert alice.ended_on is None and alice.role == "chair"
+    # Dates in the wrong order: refused.
+    response = client.post(url, {"role": "guest", "started_on": "2030-01-01", "ended_on": "2029-01-01"})
+    assert response.status_code == 200 and 'aria-invalid="true"' in response.content.decode()
