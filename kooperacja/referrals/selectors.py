@@ -29,8 +29,34 @@ DEADLINE_FILTERS = ("overdue", "today", "week")
 PAGE_SIZE = 50
 
 
+# What the lists show (the page's table and the API's ReferralOut): the rows stay narrow at national scale.
+LISTED_FIELDS = (
+    "id",
+    "state",
+    "urgency",
+    "sender",
+    "sender__name",
+    "sender__short_name",
+    "recipient",
+    "recipient__name",
+    "recipient__short_name",
+    "service",
+    "service__name",
+    "categories",
+    "created_at",
+    "sent_at",
+    "answer_due_at",
+    "first_answered_at",
+    "completed_at",
+    "accepted",
+    "decline_reason",
+    "outcome",
+    "closed_with_feedback",
+)
+
+
 def _listed(queryset: QuerySet[Referral]) -> QuerySet[Referral]:
-    return queryset.select_related("sender", "recipient", "service")
+    return queryset.select_related("sender", "recipient", "service").only(*LISTED_FIELDS)
 
 
 def _filtered(
