@@ -176,8 +176,8 @@ def referral_list(
 ) -> Any:
     """`box=inbox` (received; `tab` new / waiting / in_progress / overdue) or `box=outbox` (sent)."""
     if box == "outbox":
-        return selectors.outbox(actor=request.user, state=state, sector=sector, deadline=deadline)
-    return selectors.inbox(actor=request.user, tab=tab, state=state, sector=sector, deadline=deadline)
+        return selectors.paged(selectors.outbox(actor=request.user, state=state, sector=sector, deadline=deadline))
+    return selectors.paged(selectors.inbox(actor=request.user, tab=tab, state=state, sector=sector, deadline=deadline))
 
 
 @router.post("/", response={201: ReferralOut}, url_name="referral_create")

@@ -176,6 +176,12 @@ class Referral(models.Model):
         indexes = [
             models.Index(fields=["recipient", "state", "-sent_at"], name="referrals_inbox"),
             models.Index(fields=["sender", "state", "-created_at"], name="referrals_outbox"),
+            # The unfiltered inbox and outbox in their order: a page is read from the index, not sorted from all of a
+            # busy institution's referrals (bench/referrals.py).
+            models.Index(
+                fields=["recipient", "-sent_at", "id"], name="referrals_inbox_sent", condition=~Q(state="draft")
+            ),
+            models.Index(fields=["sender", "-created_at", "id"], name="referrals_outbox_created"),
             models.Index(
                 fields=["answer_due_at"],
                 name="referrals_awaiting_due",

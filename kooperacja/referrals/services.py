@@ -561,8 +561,13 @@ def referral_transition(
         raise ValidationError(_("Unknown action."))
     referral_id: Any = getattr(referral, "pk", referral)
     with transaction.atomic():
+        # Lock the referral's row only (of=self): a plain FOR UPDATE with select_related would also lock the sender
+        # and recipient institutions and the person, so every transition of a busy institution would queue behind the
+        # others and deadlock against the foreign-key checks of their inserts (found by bench/load_referrals.py).
         locked = (
-            Referral.objects.select_for_update().select_related("sender", "recipient", "person").get(pk=referral_id)
+            Referral.objects.select_for_update(of=("self",))
+            .select_related("sender", "recipient", "person")
+            .get(pk=referral_id)
         )
         if not system:
             policies.check_action(actor, locked, action)

@@ -49,7 +49,7 @@ def _filters(request: HttpRequest) -> dict[str, str]:
 
 
 def _list_page(request: HttpRequest, *, box: str, queryset: Any, tab: str, filters: dict[str, str]) -> HttpResponse:
-    page = Paginator(queryset, selectors.PAGE_SIZE).get_page(request.GET.get("page"))
+    page = Paginator(selectors.paged(queryset), selectors.PAGE_SIZE).get_page(request.GET.get("page"))  # type: ignore[arg-type]
     return render(
         request,
         "referrals/list.html",

@@ -59,3 +59,51 @@ def test_fifty_simultaneous_transitions(world, sent):
         == 1
     )
     assert referral.version == 3  # send, receive, one answer
+
+
+def test_a_transition_does_not_hold_up_another_referral_of_the_same_institutions(world, sent, draft):
+    """While one referral's transition is still open, a transition of ANOTHER referral between the same institutions
+    (same sender, recipient and person) goes through: only the referral's own row is locked. Locking the joined
+    institution rows as well queued every transition of a busy institution and deadlocked under load."""
+    tom, alice = world.cast.tom, world.cast.alice
+    second = services.referral_create(
+        actor=alice,
+        case=world.case,
+        recipient=world.cast.school_a,
+        reason="Druga prośba o konsultację.",
+        categories=["identity"],
+    )
+    services.referral_send(actor=alice, referral=second)
+    first_locked, release = threading.Event(), threading.Event()
+    errors: list[BaseException] = []
+
+    def hold_first() -> None:
+        try:
+            from django.db import transaction
+
+            with transaction.atomic():
+                services.referral_transition(actor=tom, referral=sent.pk, action=Action.ACCEPT)
+                first_locked.set()
+                release.wait(10)
+        except BaseException as exc:  # reported below
+            errors.append(exc)
+            first_locked.set()
+        finally:
+            connections.close_all()
+
+    holder = threading.Thread(target=hold_first)
+    holder.start()
+    try:
+        assert first_locked.wait(10)
+        from django.db import transaction
+
+        with transaction.atomic():
+            with connection.cursor() as cursor:
+                cursor.execute("SET LOCAL lock_timeout = '3s'")
+            result = services.referral_transition(actor=tom, referral=second.pk, action=Action.ACCEPT)
+        assert result.changed and result.referral.state == State.ACCEPTED
+    finally:
+        release.set()
+        holder.join()
+    assert not errors
+    assert Referral.objects.get(pk=sent.pk).state == State.ACCEPTED

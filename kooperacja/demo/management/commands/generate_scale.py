@@ -38,6 +38,12 @@ class Command(BaseCommand):
         parser.add_argument(
             "--cases", type=int, default=0, help="also write this many cases over those persons (issue scale: 300000)"
         )
+        parser.add_argument(
+            "--referrals",
+            type=int,
+            default=0,
+            help="also write this many referrals from those cases, with their history and grants (issue scale: 2000000)",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         if options["gminy"] < 1 or options["institutions_per_gmina"] < 1 or options["services_per_institution"] <= 0:
@@ -88,6 +94,8 @@ class Command(BaseCommand):
             self._persons(options, show)
         if options["cases"] > 0:
             self._cases(options, show)
+        if options["referrals"] > 0:
+            self._referrals(options, show)
 
     def _bar(self, show: bool, unit: str, desc: str) -> tuple[Any, Any]:
         state: dict[str, Any] = {"bar": None}
@@ -141,4 +149,20 @@ class Command(BaseCommand):
         self.stdout.write(
             f"  cases: {cases.cases} with {cases.tasks} plan tasks and {cases.grants} access grants "
             f"in {cases.seconds:.1f} s ({cases.skipped_persons} persons skipped)"
+        )
+
+    def _referrals(self, options: dict[str, Any], show: bool) -> None:
+        from kooperacja.referrals.scale import generate_referrals
+
+        progress, close = self._bar(show, "referral", "referrals")
+        try:
+            summary = generate_referrals(referrals=options["referrals"], progress=progress)
+        finally:
+            close()
+        states = ", ".join(f"{state} {count}" for state, count in sorted(summary.by_state.items()))
+        self.stdout.write(
+            f"  referrals: {summary.referrals} from {summary.cases_used} cases ({summary.existing} already there) with "
+            f"{summary.transitions} transitions, {summary.grants} access grants, {summary.shares} shares, "
+            f"{summary.consents} consents, {summary.users} synthetic workers in {summary.seconds:.1f} s"
+            + (f"; states: {states}; overdue {summary.overdue}" if summary.referrals else "")
         )
