@@ -539,7 +539,7 @@ def create_case(request: HttpRequest, payload: CaseIn) -> tuple[int, dict[str, A
         reporter_institution=_institution(payload.reporter_institution_id) if payload.reporter_institution_id else None,
         niebieska_karta=payload.niebieska_karta,
     )
-    return 201, _detail(request, policies.get_case_for_actor(request.user, case.pk, need="read"))
+    return Status(201, _detail(request, policies.get_case_for_actor(request.user, case.pk, need="read")))
 
 
 class TaskPageOut(Schema):
@@ -590,7 +590,7 @@ def report_progress(request: HttpRequest, task_id: int, payload: ProgressIn) -> 
     task, _level = policies.get_task_for_actor(request.user, task_id, need="report")
     services.task_progress_report(actor=request.user, task=task, text=payload.text, status=payload.status.value)
     task.refresh_from_db()
-    return 201, _task_out(task)
+    return Status(201, _task_out(task))
 
 
 @router.get("/{case_id}", response=CaseDetailOut, summary="One case (what the actor may see of it)")
@@ -623,23 +623,26 @@ def add_member(request: HttpRequest, case_id: uuid.UUID, payload: MemberIn) -> t
         role=payload.role.value,
         categories=[c.value for c in payload.categories],
     )
-    return 201, {
-        "id": member.pk,
-        "institution_id": member.institution_id,
-        "user": member.user.username if member.user else None,
-        "role": member.role,
-        "joined_on": member.joined_on,
-        "left_on": member.left_on,
-        "shares": [
-            {
-                "person_id": s.person_id,
-                "category": s.category,
-                "legal_basis": s.legal_basis.code if s.legal_basis else None,
-                "consent_id": s.consent_id,
-            }
-            for s in member.shares.select_related("legal_basis")
-        ],
-    }
+    return Status(
+        201,
+        {
+            "id": member.pk,
+            "institution_id": member.institution_id,
+            "user": member.user.username if member.user else None,
+            "role": member.role,
+            "joined_on": member.joined_on,
+            "left_on": member.left_on,
+            "shares": [
+                {
+                    "person_id": s.person_id,
+                    "category": s.category,
+                    "legal_basis": s.legal_basis.code if s.legal_basis else None,
+                    "consent_id": s.consent_id,
+                }
+                for s in member.shares.select_related("legal_basis")
+            ],
+        },
+    )
 
 
 @router.delete("/{case_id}/team/{member_id}", response={204: None}, summary="Remove an institution from the team")
@@ -649,7 +652,7 @@ def remove_member(request: HttpRequest, case_id: uuid.UUID, member_id: int) -> t
     if member is None:
         raise Http404
     services.team_member_remove(actor=request.user, case=case, member=member)
-    return 204, None
+    return Status(204, None)
 
 
 @router.post("/{case_id}/assessment", response={201: AssessmentOut}, summary="Assess a life domain")
@@ -663,14 +666,17 @@ def add_assessment(request: HttpRequest, case_id: uuid.UUID, payload: Assessment
         needs=payload.needs,
         institution=_institution(payload.institution_id) if payload.institution_id else None,
     )
-    return 201, {
-        "domain": entry.domain,
-        "strengths": entry.strengths,
-        "needs": entry.needs,
-        "assessed_by": request.user.get_username(),
-        "assessed_by_institution_id": entry.assessed_by_institution_id,
-        "assessed_on": entry.assessed_on,
-    }
+    return Status(
+        201,
+        {
+            "domain": entry.domain,
+            "strengths": entry.strengths,
+            "needs": entry.needs,
+            "assessed_by": request.user.get_username(),
+            "assessed_by_institution_id": entry.assessed_by_institution_id,
+            "assessed_on": entry.assessed_on,
+        },
+    )
 
 
 def _plan_out(plan: Plan) -> dict[str, Any]:
@@ -700,7 +706,7 @@ def _plan_out(plan: Plan) -> dict[str, Any]:
 def create_plan(request: HttpRequest, case_id: uuid.UUID, payload: PlanIn) -> tuple[int, dict[str, Any]]:
     case = _case(request, case_id, "write")
     plan = services.plan_create(actor=request.user, case=case, starts_on=payload.starts_on, ends_on=payload.ends_on)
-    return 201, _plan_out(plan)
+    return Status(201, _plan_out(plan))
 
 
 @router.post("/plans/{plan_id}/actions", response=PlanOut, summary="Submit, approve, return or make a new version")
@@ -733,7 +739,7 @@ def update_plan(request: HttpRequest, plan_id: int, payload: PlanIn) -> dict[str
 def add_goal(request: HttpRequest, plan_id: int, payload: GoalIn) -> tuple[int, dict[str, Any]]:
     plan = _plan(request, plan_id)
     goal = services.goal_add(actor=request.user, plan=plan, title=payload.title)
-    return 201, {"id": goal.pk, "order": goal.order, "title": goal.title, "outcome": goal.outcome, "tasks": []}
+    return Status(201, {"id": goal.pk, "order": goal.order, "title": goal.title, "outcome": goal.outcome, "tasks": []})
 
 
 @router.post("/plans/{plan_id}/tasks", response={201: TaskOut}, summary="Add a task to a draft plan")
@@ -753,7 +759,7 @@ def add_task(request: HttpRequest, plan_id: int, payload: TaskIn) -> tuple[int, 
         owner_user=_user(payload.owner_user),
         due_on=payload.due_on,
     )
-    return 201, _task_out(task)
+    return Status(201, _task_out(task))
 
 
 @router.post("/{case_id}/reviews", response={201: ReviewOut}, summary="Record a review of the plan")
@@ -797,13 +803,16 @@ def list_notes(request: HttpRequest, case_id: uuid.UUID) -> list[dict[str, Any]]
 def add_note(request: HttpRequest, case_id: uuid.UUID, payload: NoteIn) -> tuple[int, dict[str, Any]]:
     case = _case(request, case_id, "write")
     note = services.note_add(actor=request.user, case=case, text=payload.text, sensitivity=payload.sensitivity.value)
-    return 201, {
-        "id": note.pk,
-        "at": note.at,
-        "author": request.user.get_username(),
-        "sensitivity": note.sensitivity,
-        "text": note.text,
-    }
+    return Status(
+        201,
+        {
+            "id": note.pk,
+            "at": note.at,
+            "author": request.user.get_username(),
+            "sensitivity": note.sensitivity,
+            "text": note.text,
+        },
+    )
 
 
 @router.post("/{case_id}/closure", response=CaseOut, summary="Close the case with outcomes")
