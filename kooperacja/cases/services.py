@@ -1014,18 +1014,13 @@ def case_read_record(*, actor: Any, page: Any, channel: str, resource: str) -> N
     purpose = Purpose.CASE_WORK if access.full else Purpose.PLAN_TASK
     categories = page.categories_shown
     institution = _acting_institution(actor, access.case)
-    for item in page.persons:
-        shown = categories & item.categories
-        if shown:
-            privacy_services.access_log_record(
-                actor=actor,
-                person=item.person,
-                categories=shown,
-                purpose=purpose,
-                channel=channel,
-                resource=resource,
-                institution=institution,
-            )
+    privacy_services.access_log_record_many(
+        privacy_services.LogRead(
+            actor, item.person, shown, purpose, channel, resource=resource, institution=institution
+        )
+        for item in page.persons
+        if (shown := categories & item.categories)
+    )
 
 
 def _acting_institution(actor: Any, case: Case) -> Any:

@@ -321,16 +321,18 @@ def team(request: HttpRequest, pk: Any) -> HttpResponse:
     )
     rows = _basis_rows(case, chosen) if chosen is not None else []
     if rows:
-        for person in {row["person"] for row in rows}:
-            privacy_services.access_log_record(
-                actor=request.user,
-                person=person,
-                categories=[DataCategory.IDENTITY],
-                purpose=Purpose.CASE_WORK,
-                channel=Channel.PAGE,
+        privacy_services.access_log_record_many(
+            privacy_services.LogRead(
+                request.user,
+                person,
+                [DataCategory.IDENTITY],
+                Purpose.CASE_WORK,
+                Channel.PAGE,
                 resource=f"cases:team {case.pk}",
                 institution=case.owner_institution,
             )
+            for person in {row["person"] for row in rows}
+        )
     return render(
         request,
         "cases/team.html",

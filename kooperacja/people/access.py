@@ -8,7 +8,6 @@ from typing import Any
 
 from django.db.models import Q
 
-from kooperacja.directory.models import Institution
 from kooperacja.privacy import policies as privacy
 from kooperacja.privacy import services as privacy_services
 from kooperacja.privacy.models import Purpose
@@ -41,16 +40,16 @@ def log_reads(
     )
     for person_id, institution_id in grants:
         institution_of.setdefault(person_id, institution_id)
-    for person, categories in pairs:
-        institution_id = institution_of.get(getattr(person, "pk", person))
-        privacy_services.access_log_record(
-            actor=actor,
-            person=person,
-            categories=categories,
-            purpose=purpose,
-            channel=channel,
+    privacy_services.access_log_record_many(
+        privacy_services.LogRead(
+            actor,
+            person,
+            categories,
+            purpose,
+            channel,
             resource=resource,
-            # An unsaved stand-in carrying only the id: access_log_record stores the foreign key, nothing else.
-            institution=Institution(pk=institution_id) if institution_id is not None else None,
+            institution=institution_of.get(getattr(person, "pk", person)),  # the id: the log stores only that
         )
+        for person, categories in pairs
+    )
     return len(pairs)

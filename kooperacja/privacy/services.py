@@ -333,6 +333,74 @@ def _lock_log() -> AccessLogHead | None:
     return AccessLogHead.objects.select_for_update().filter(pk=1).first()
 
 
+@dataclass(frozen=True)
+class LogRead:
+    """One read to record: who read which categories of which person, why, through what and where."""
+
+    actor: Any
+    person: Person | Any
+    categories: Iterable[str]
+    purpose: Purpose | str
+    channel: Channel | str
+    resource: str = ""
+    institution: Any = None
+
+
+def access_log_record_many(reads: Iterable[LogRead]) -> list[AccessLogEntry]:
+    """Append entries to the access log, each hash-chained to the one before, under one lock of the chain.
+
+    A page that shows many persons (a search, a caseload) records them in a constant number of queries: the lock,
+    the head row, one multi-row INSERT and the head's update — whatever the number of entries.
+    """
+    reads = list(reads)
+    for read in reads:
+        if str(read.purpose) not in Purpose.values or str(read.channel) not in Channel.values:
+            raise ValueError("Unknown access-log purpose or channel")
+    if not reads:
+        return []
+    with transaction.atomic():
+        head = _lock_log()
+        if head is not None:
+            previous_hash, count = head.last_hash, head.entries
+        else:
+            last = AccessLogEntry.objects.order_by("-id").only("id", "entry_hash").first()
+            previous_hash = last.entry_hash if last is not None else GENESIS_HASH
+            count = AccessLogEntry.objects.count() if last is not None else 0
+        now = timezone.now()
+        entries = []
+        for read in reads:
+            actor = read.actor
+            entry = AccessLogEntry(
+                actor=actor if getattr(actor, "is_authenticated", False) else None,
+                actor_username=getattr(actor, "username", "") or "",
+                institution_id=getattr(read.institution, "pk", read.institution),
+                person_id=getattr(read.person, "pk", read.person),
+                categories=sorted(set(read.categories)),
+                purpose=str(read.purpose),
+                channel=str(read.channel),
+                resource=read.resource[:200],
+                previous_hash=previous_hash,
+            )
+            entry.at = now
+            entry.entry_hash = previous_hash = _entry_hash(previous_hash, entry)
+            entries.append(entry)
+        if len(entries) == 1:
+            entries[0].save(force_insert=True)
+        else:
+            # One INSERT; ids come back in the order of the rows (RETURNING), which is the order of the chain.
+            AccessLogEntry.objects.bulk_create(entries)
+        last_entry = entries[-1]
+        if head is not None:
+            AccessLogHead.objects.filter(pk=1).update(
+                last_id=last_entry.pk, last_hash=last_entry.entry_hash, entries=F("entries") + len(entries)
+            )
+        else:
+            AccessLogHead.objects.create(
+                pk=1, last_id=last_entry.pk, last_hash=last_entry.entry_hash, entries=count + len(entries)
+            )
+    return entries
+
+
 def access_log_record(
     *,
     actor: Any,
@@ -344,37 +412,9 @@ def access_log_record(
     institution: Any = None,
 ) -> AccessLogEntry:
     """Append one entry to the access log (hash-chained to the previous one). Call it on every read of a person."""
-    if str(purpose) not in Purpose.values or str(channel) not in Channel.values:
-        raise ValueError("Unknown access-log purpose or channel")
-    with transaction.atomic():
-        head = _lock_log()
-        if head is not None:
-            previous_hash, count = head.last_hash, head.entries
-        else:
-            last = AccessLogEntry.objects.order_by("-id").only("id", "entry_hash").first()
-            previous_hash = last.entry_hash if last is not None else GENESIS_HASH
-            count = AccessLogEntry.objects.count() if last is not None else 0
-        entry = AccessLogEntry(
-            actor=actor if getattr(actor, "is_authenticated", False) else None,
-            actor_username=getattr(actor, "username", "") or "",
-            institution_id=getattr(institution, "pk", institution),
-            person_id=getattr(person, "pk", person),
-            categories=sorted(set(categories)),
-            purpose=str(purpose),
-            channel=str(channel),
-            resource=resource[:200],
-            previous_hash=previous_hash,
-        )
-        entry.at = timezone.now()
-        entry.entry_hash = _entry_hash(previous_hash, entry)
-        entry.save(force_insert=True)
-        if head is not None:
-            AccessLogHead.objects.filter(pk=1).update(
-                last_id=entry.pk, last_hash=entry.entry_hash, entries=F("entries") + 1
-            )
-        else:
-            AccessLogHead.objects.create(pk=1, last_id=entry.pk, last_hash=entry.entry_hash, entries=count + 1)
-    return entry
+    return access_log_record_many(
+        [LogRead(actor, person, categories, purpose, channel, resource=resource, institution=institution)]
+    )[0]
 
 
 @dataclass

@@ -9,6 +9,7 @@ import json
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
 
@@ -307,7 +308,8 @@ def test_constant_queries(world, client_for, django_assert_max_num_queries, extr
     tom = client_for(world.cast.tom)
     with django_assert_max_num_queries(14):
         assert tom.get(reverse("cases:inbox")).status_code == 200
-    with django_assert_max_num_queries(22):
+    # The page logs the person's read; on PostgreSQL that append also takes the chain's advisory lock.
+    with django_assert_max_num_queries(22 + (1 if connection.vendor == "postgresql" else 0)):
         assert tom.get(reverse("cases:detail", args=[world.case.pk])).status_code == 200
     with django_assert_max_num_queries(24):
         assert tom.get(reverse("cases:task", args=[world.task.pk])).status_code == 200

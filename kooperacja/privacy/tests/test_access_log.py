@@ -129,3 +129,24 @@ def test_unknown_purpose_is_refused(cast, recorded):
         services.access_log_record(
             actor=cast.alice, person=recorded.person, categories=[], purpose="curiosity", channel="page"
         )
+
+
+def test_a_page_of_many_reads_appends_them_in_one_go_and_the_chain_still_verifies(cast, recorded):
+    """A search page records each person shown in one append: each entry chained to the one before it."""
+    _write(cast, recorded.person, 2)
+    reads = [
+        services.LogRead(cast.alice, recorded.person, ["identity"], "case_work", "page", resource="people:search")
+        for _ in range(4)
+    ]
+    written = services.access_log_record_many(reads)
+    _write(cast, recorded.person, 1)
+    entries = list(AccessLogEntry.objects.order_by("id"))
+    assert [e.pk for e in entries[2:6]] == [e.pk for e in written]
+    assert all(later.previous_hash == earlier.entry_hash for earlier, later in zip(entries, entries[1:], strict=False))
+    ok, output = _verify()
+    assert ok, output
+    assert "Entries checked: 7" in output
+    assert AccessLogHead.objects.get().entries == 7
+    _raw("UPDATE privacy_accesslogentry SET resource = %s WHERE id = %s", ["x", written[2].pk])
+    ok, output = _verify()
+    assert not ok and str(written[2].pk) in output
