@@ -506,7 +506,7 @@ def load(*, stdout: Any) -> None:
         practices = _practices(users)
     public = GoodPractice.objects.filter(is_public=True).count()
     stdout.write(
-        f"evaluation: 2 questionnaires ({responses} responses), {recommendations} findings and recommendations, "
+        f"  evaluation: 2 questionnaires ({responses} responses), {recommendations} findings and recommendations, "
         f"{practices} good practices ({public} public)"
     )
     if not any(pilots.values()):

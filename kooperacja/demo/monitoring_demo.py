@@ -400,7 +400,7 @@ def load(*, stdout: Any) -> None:
         )
         frozen = sum(len(snapshot_freeze(period=Period.parse(code))) for code in SNAPSHOT_PERIODS)
     stdout.write(
-        f"monitoring: 3 projects with milestones I–IV, {len(pilots)} pilots in {len(gminy) + len(PILOTS)} gminy, "
+        f"  monitoring: 3 projects with milestones I–IV, {len(pilots)} pilots in {len(gminy) + len(PILOTS)} gminy, "
         f"{partnerships} more partnerships ({members} members), {len(activities)} support entries, 4 custom "
         f"indicators, {frozen} frozen snapshots ({', '.join(SNAPSHOT_PERIODS)})"
     )

@@ -244,7 +244,7 @@ def load(*, stdout: Any = None, rng_seed: int = SEED) -> int:
     # manager and the notice to the sender.
     swept = services.referral_deadlines_sweep()
     write(
-        f"referrals: {created} referrals in every state (some overdue, one suspended); "
+        f"  referrals: {created} referrals in every state (some overdue, one suspended); "
         f"{swept.reminded} reminded, {swept.escalated} escalated."
     )
     return created

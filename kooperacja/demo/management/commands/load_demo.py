@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import time
 from typing import Any
 
@@ -54,9 +55,16 @@ class Command(BaseCommand):
             )
         # The demo's history (referrals sent, accepted, …) would print an e-mail per notification to the console:
         # its in-app notifications are kept, its e-mails discarded. E-mails of what users do afterwards are sent.
+        # The background tasks of that history run in-process; their per-task log lines are left out too.
         started = time.monotonic()
-        with override_settings(EMAIL_BACKEND="django.core.mail.backends.dummy.EmailBackend"):
-            for part in PARTS:
-                part.load(stdout=self.stdout)
+        tasks_log = logging.getLogger("django_tasks")
+        tasks_level = tasks_log.level
+        tasks_log.setLevel(logging.WARNING)
+        try:
+            with override_settings(EMAIL_BACKEND="django.core.mail.backends.dummy.EmailBackend"):
+                for part in PARTS:
+                    part.load(stdout=self.stdout)
+        finally:
+            tasks_log.setLevel(tasks_level)
         total = (summary.seconds if summary.loaded else 0.0) + time.monotonic() - started
         self.stdout.write(self.style.SUCCESS(f"Demo data loaded in {total:.1f} s."))
